@@ -1,0 +1,1 @@
+"""Rule data of finnews (gazetteers, dictionaries, patterns, trigger words). Data only, no code."""

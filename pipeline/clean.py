@@ -1,0 +1,774 @@
+"""Stage 1: raw bytes (or a str) -> :class:`Article` with clean text.
+
+Steps, in order: :func:`decode` the bytes; split off YAML front matter; decide the format by
+content (full HTML page, HTML fragment, plain text); turn it into lines (one per paragraph,
+heading, list item, table row or ``<br>``); join paragraphs that the markup split mid-sentence;
+collect the metadata (the page < front matter < the ``metadata`` argument).
+
+The text is kept as written (NFC only, Traditional stays Traditional): every later offset
+points into ``Article.text``.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import PreformattedString
+
+from .errors import InputError, RuleError
+from .records import Article
+from .script import is_traditional
+
+RULES_FILE = "cleaning.yaml"
+
+# ---------------------------------------------------------------------------------------------
+# Rule data (models/cleaning.yaml)
+# ---------------------------------------------------------------------------------------------
+
+_RULE_KEYS = ("drop_tags", "boilerplate_class_id", "content_class_id")
+_TAG_NAME = re.compile(r"[a-z][a-z0-9-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class CleaningRules:
+    """Validated cleaning rules: tags to drop, boilerplate and main-content class/id patterns."""
+
+    drop_tags: frozenset[str]
+    boilerplate: re.Pattern[str]  # searched in the prepared "class1 class2 id" string
+    content: re.Pattern[str]  # full-matched against one prepared class name or id; group cN = rank N
+
+
+def load_rules(models_dir: Path | None = None) -> CleaningRules:
+    """The cleaning rules from ``models_dir`` (default: the packaged ``pipeline.models``), cached."""
+    return _load_rules(None if models_dir is None else str(Path(models_dir)))
+
+
+@lru_cache(maxsize=8)
+def _load_rules(models_dir: str | None) -> CleaningRules:
+    if models_dir is None:
+        try:
+            path: Any = resources.files("pipeline.models").joinpath(RULES_FILE)
+        except ModuleNotFoundError as exc:  # the package data is not installed
+            raise RuleError("E202", path=f"pipeline.models/{RULES_FILE}") from exc
+    else:
+        path = Path(models_dir) / RULES_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError("E202", path=str(path)) from exc
+    return _parse_rules(text, str(path))
+
+
+def _parse_rules(text: str, where: str) -> CleaningRules:
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", -1) + 1
+        raise RuleError("E201", path=where, line=line, detail=f"not valid YAML ({exc})") from exc
+    if not isinstance(root, yaml.MappingNode):
+        raise RuleError("E201", path=where, line=1, detail="expected a mapping of the keys "
+                        + ", ".join(_RULE_KEYS))
+    lists: dict[str, list[tuple[str, int]]] = {}
+    for key_node, value_node in root.value:
+        key, line = key_node.value, key_node.start_mark.line + 1
+        if key not in _RULE_KEYS:
+            raise RuleError("E203", path=where, line=line, key=key, allowed=", ".join(_RULE_KEYS))
+        if not isinstance(value_node, yaml.SequenceNode):
+            raise RuleError("E201", path=where, line=line, detail=f"{key} must be a list")
+        items: list[tuple[str, int]] = []
+        seen: set[str] = set()
+        for item in value_node.value:
+            item_line = item.start_mark.line + 1
+            value = item.value if isinstance(item, yaml.ScalarNode) else None
+            if not isinstance(value, str) or not value.strip():
+                raise RuleError("E204", path=where, line=item_line, value=value, key=key,
+                                allowed="a non-empty string")
+            value = value.strip()
+            if value in seen:
+                raise RuleError("E206", path=where, line=item_line, value=value)
+            seen.add(value)
+            items.append((value, item_line))
+        lists[key] = items
+    missing = [k for k in _RULE_KEYS if k not in lists]
+    if missing:
+        raise RuleError("E201", path=where, line=1, detail=f"missing key(s): {', '.join(missing)}")
+
+    for tag, line in lists["drop_tags"]:
+        if not _TAG_NAME.fullmatch(tag):
+            raise RuleError("E204", path=where, line=line, value=tag, key="drop_tags",
+                            allowed="lower-case HTML tag names")
+    for key in ("boilerplate_class_id", "content_class_id"):
+        for fragment, line in lists[key]:
+            try:
+                compiled = re.compile(fragment)
+            except re.error as exc:
+                raise RuleError("E205", path=where, line=line, detail=f"{fragment!r}: {exc}") from exc
+            if compiled.groupindex:
+                raise RuleError("E205", path=where, line=line,
+                                detail=f"{fragment!r}: named groups are not allowed")
+    boilerplate = "|".join(f"(?:{f})" for f, _ in lists["boilerplate_class_id"]) or "(?!)"
+    content = "|".join(f"(?P<c{i}>{f})" for i, (f, _) in enumerate(lists["content_class_id"])) or "(?!)"
+    return CleaningRules(
+        drop_tags=frozenset(t for t, _ in lists["drop_tags"]),
+        boilerplate=re.compile(rf"(?<![a-z])(?:{boilerplate})(?![a-z])"),
+        content=re.compile(content),
+    )
+
+
+class _Classes:
+    """Class/id verdicts for one document, memoised (pages repeat the same class names)."""
+
+    __slots__ = ("_memo", "rules")
+
+    def __init__(self, rules: CleaningRules) -> None:
+        self.rules = rules
+        self._memo: dict[tuple[Any, Any], tuple[str, bool, int]] = {}
+
+    def of(self, tag: Tag) -> tuple[str, bool, int] | None:
+        """(prepared class/id string, is boilerplate, content rank or -1); None without class/id."""
+        attrs = tag.attrs
+        cls, ident = attrs.get("class"), attrs.get("id")
+        if not cls and not ident:
+            return None
+        key = (tuple(cls) if isinstance(cls, list) else cls, ident)
+        got = self._memo.get(key)
+        if got is None:
+            names = [*(cls if isinstance(cls, list) else [cls or ""]), str(ident or "")]
+            prepared = _CAMEL.sub(r"\1-\2", " ".join(names)).lower()
+            rank = -1
+            for token in prepared.split():
+                m = self.rules.content.fullmatch(token)
+                if m and m.lastgroup and (rank < 0 or int(m.lastgroup[1:]) < rank):
+                    rank = int(m.lastgroup[1:])
+            boiler = rank < 0 and self.rules.boilerplate.search(prepared) is not None
+            got = (prepared, boiler, rank)
+            self._memo[key] = got
+        return got
+
+
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+
+# ---------------------------------------------------------------------------------------------
+# Bytes -> str
+# ---------------------------------------------------------------------------------------------
+
+_BOMS = (  # UTF-32 before UTF-16: FF FE 00 00 starts with FF FE
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_DECLARED = re.compile(
+    rb"""<meta[^>]{0,300}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})"""
+    rb"""|<\?xml[^>]{0,100}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,40})""",
+    re.IGNORECASE,
+)
+_GB = {"gb2312", "gb_2312", "gb_2312-80", "gbk", "x-gbk", "cp936", "ms936", "windows-936",
+       "euc-cn", "csgb2312", "gb18030"}
+_BIG5 = {"big5", "big-5", "csbig5", "x-x-big5", "big5-hkscs", "big5hkscs", "cp950", "ms950"}
+_DETECT = ["gb18030", "big5hkscs", "big5", "cp950", "utf_16", "utf_16_le", "utf_16_be"]
+# C0 controls except \t \n \v \f \r and ESC (ISO-2022), plus DEL.
+_CONTROL_BYTES = bytes([*range(0x01, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
+_NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
+_GARBAGE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+MAX_CONTROL_SHARE = 0.10
+_BAD_CATEGORIES = frozenset(("Cc", "Co", "Cn", "Cs", "So"))
+
+
+def decode(raw: bytes, *, source: str) -> tuple[str, str]:
+    """``raw`` as text and the codec used.
+
+    Order: byte-order mark; strict UTF-8; a charset declared in the first 2 KB (GBK/GB2312 read as
+    GB18030); detection by charset_normalizer. Raises E102 (empty), E103 (binary), E101.
+    """
+    if not raw or raw.isspace():
+        raise InputError("E102", source=source)
+    for bom, codec in _BOMS:
+        if raw.startswith(bom):
+            try:
+                text = raw[len(bom):].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise InputError("E101", source=source, detail=f"bad {codec} after its BOM") from exc
+            return _not_blank(text, source), codec
+    sample = raw[:8192]
+    if b"\x00" in raw or len(sample.translate(None, _NOT_CONTROL)) > MAX_CONTROL_SHARE * len(sample):
+        raise InputError("E103", source=source, detail="binary data")
+    declared = _declared_codecs(raw[:2048])
+    # Valid UTF-8 with non-ASCII bytes is practically never GBK or Big5, while GB18030 accepts
+    # almost any byte pair: trying UTF-8 first avoids mojibake from a wrong declaration. 7-bit
+    # declared encodings (ISO-2022, HZ) are ASCII-valid, so they are tried before UTF-8.
+    first = [c for c in declared if _seven_bit(c)]
+    candidates = [*first, "utf-8", *(c for c in declared if c not in first)]
+    for codec in candidates:
+        try:
+            return _not_blank(raw.decode(codec), source), codec
+        except UnicodeDecodeError:
+            continue
+    found = _detect(raw)
+    if found is None:
+        raise InputError("E101", source=source, detail="not UTF-8, GB18030, Big5 or UTF-16")
+    return _not_blank(found[0], source), found[1]
+
+
+def _declared_codecs(head: bytes) -> list[str]:
+    m = _DECLARED.search(head)
+    if not m:
+        return []
+    name = (m.group(1) or m.group(2)).decode("ascii").lower()
+    if name in _GB:
+        return ["gb18030"]
+    if name in _BIG5:
+        return ["big5hkscs", "cp950"]
+    try:
+        return [codecs.lookup(name).name]
+    except LookupError:
+        return []
+
+
+def _seven_bit(codec: str) -> bool:
+    return codec.startswith(("iso2022", "hz"))
+
+
+def _detect(raw: bytes) -> tuple[str, str] | None:
+    """charset_normalizer's best guess, Chinese and UTF-16 families first; None if only garbage."""
+    from charset_normalizer import from_bytes
+
+    for isolation in (_DETECT, None):
+        best = from_bytes(raw, cp_isolation=isolation).best()
+        if best is None:
+            continue
+        text = str(best)
+        if _plausible(text):
+            return text, codecs.lookup(best.encoding).name
+    return None
+
+
+def _plausible(text: str) -> bool:
+    """Not blank and not mostly controls, replacement characters, private-use or unassigned code
+    points, or symbols (box drawing and the like: what a wrong single-byte guess gives)."""
+    sample = text[:10_000]
+    if not sample.strip():
+        return False
+    bad = sum(1 for ch in sample if unicodedata.category(ch) in _BAD_CATEGORIES and ch not in "\t\n\r\f\v")
+    return bad + sample.count("\ufffd") <= MAX_CONTROL_SHARE * len(sample)
+
+
+def _not_blank(text: str, source: str) -> str:
+    if not text.strip():
+        raise InputError("E102", source=source)
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Lines and the mid-sentence join
+# ---------------------------------------------------------------------------------------------
+
+PARA, BREAK, HEADING, ITEM = "para", "break", "heading", "item"
+
+
+class Line(NamedTuple):
+    """One line of clean text; ``kind`` says whether it may be joined to its neighbours."""
+
+    text: str
+    kind: str  # para (ended by a block) | break (ended by <br>) | heading | item (li, tr, pre)
+
+
+# A line ending like this is complete (sentence-final punctuation, closing quotes, a colon
+# that introduces a list).
+_FINAL = frozenset("。！？!?；;…”’」』）：:")
+_LIST_ITEM = re.compile(r"\s*(?:[(（]?(?:\d{1,3}|[一二三四五六七八九十]{1,3})[)）.．、]"
+                        r"|[(（](?:\d{1,3}|[一二三四五六七八九十]{1,3})[)）]|[①-⑳•·●◆■▪-])")
+_FIELD = re.compile(r"[^\s，,。：:]{2,8}[：:]")  # 项目名称：…
+_DATE = re.compile(
+    r"(?:19|20)\d{2}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
+    r"(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
+)
+MIN_JOIN_CHARS = 16  # shorter comma-bearing lines are bylines and datelines, not broken sentences
+
+
+def _joinable(cur: Line, nxt: Line) -> bool:
+    a, b = cur.text, nxt.text
+    return (
+        cur.kind == PARA
+        and nxt.kind in (PARA, BREAK)
+        and len(a) >= MIN_JOIN_CHARS
+        and a[-1] not in _FINAL
+        and "，" in a
+        and not _LIST_ITEM.match(a)
+        and not _FIELD.match(a)
+        and not _LIST_ITEM.match(b)
+        and not _FIELD.match(b)
+        and not _DATE.match(b)
+    )
+
+
+def _join(lines: list[Line]) -> Iterator[str]:
+    """Paragraphs split mid-sentence by the markup become one line again (no separator)."""
+    pending: Line | None = None
+    for line in lines:
+        if pending is None:
+            pending = line
+        elif _joinable(pending, line):
+            pending = Line(pending.text + line.text, line.kind)
+        else:
+            yield pending.text
+            pending = line
+    if pending is not None:
+        yield pending.text
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML -> lines
+# ---------------------------------------------------------------------------------------------
+
+_BLOCKS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li tr table section article blockquote pre ul ol dl dt dd main "
+    "hr caption address center figcaption fieldset details summary tbody thead tfoot body html".split()
+)
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_ITEMS = frozenset("li dt dd tr table tbody thead tfoot caption pre ul ol dl".split())
+_BOLD = frozenset(("strong", "b"))
+_CELLS = frozenset(("td", "th"))
+# &nbsp; and the other fixed-width spaces become a space, invisible characters go; the
+# full-width space U+3000 stays (it separates fields: 项目名称：P　牵头单位：X).
+_SPACES = {0xA0: " ", **{cp: " " for cp in range(0x2000, 0x200B)}, 0x202F: " ", 0x205F: " ",
+           0x200B: None, 0x200C: None, 0x200D: None, 0x2060: None, 0xFEFF: None, 0xAD: None}
+_ASCII_WS = re.compile(r"[ \t\n\r\f\v]+")
+# A source line break between two East Asian characters is no space (CSS Text 3 segment breaks).
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_CJK_BREAK = re.compile(rf"(?<=[{_WIDE}])[ \t\r\f\v]*\n[ \t\n\r\f\v]*(?=[{_WIDE}])")
+_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+class _LineBuilder:
+    """Collects inline text into lines; blocks and <br> end lines."""
+
+    __slots__ = ("blocks", "bold", "bold_text", "buf", "lines", "plain_text")
+
+    def __init__(self) -> None:
+        self.lines: list[Line] = []
+        self.buf: list[str] = []
+        self.blocks: list[str] = []
+        self.bold = 0
+        self.bold_text = False
+        self.plain_text = False
+
+    def text(self, s: str) -> None:
+        s = s.translate(_SPACES)
+        if not s:
+            return
+        self.buf.append(s)
+        if not s.isspace():
+            if self.bold:
+                self.bold_text = True
+            else:
+                self.plain_text = True
+
+    def cell(self) -> None:
+        """A table cell after another one on the same row: separate them like fields."""
+        if self.bold_text or self.plain_text:
+            self.buf.append("\u3000")
+
+    def end_line(self, br: bool = False) -> None:
+        if not self.buf:
+            return
+        text = "".join(self.buf)
+        self.buf.clear()
+        if "\n" in text:
+            text = _CJK_BREAK.sub("", text)
+        text = _ASCII_WS.sub(" ", text).strip()
+        if text:
+            inner = self.blocks[-1] if self.blocks else ""
+            if inner in _HEADINGS:
+                kind = HEADING
+            elif inner in _ITEMS:
+                kind = ITEM
+            elif self.bold_text and not self.plain_text:
+                kind = HEADING  # <p><strong>首批金融科技试点项目</strong></p>
+            else:
+                kind = BREAK if br else PARA
+            self.lines.append(Line(text, kind))
+        self.bold_text = self.plain_text = False
+
+
+def _hidden(tag: Tag) -> bool:
+    attrs = tag.attrs
+    if "hidden" in attrs:
+        return True
+    style = attrs.get("style")
+    return isinstance(style, str) and "display:none" in style.replace(" ", "").lower()
+
+
+def _html_lines(root: Tag, classes: _Classes) -> list[Line]:
+    """Walk ``root`` once (iteratively, deep pages are fine) and return its lines."""
+    out = _LineBuilder()
+    drop = classes.rules.drop_tags
+    stack: list[tuple[Any, bool]] = [(child, False) for child in reversed(root.contents)]
+    pre = 0
+    while stack:
+        node, closing = stack.pop()
+        if closing:  # end of a tag we entered
+            name = node.name
+            if name in _BLOCKS:
+                out.end_line()
+                out.blocks.pop()
+                if name == "pre":
+                    pre -= 1
+            elif name in _BOLD:
+                out.bold -= 1
+            continue
+        if isinstance(node, Tag):
+            name = node.name
+            if name in drop or _hidden(node):
+                continue
+            verdict = classes.of(node)
+            if verdict is not None and verdict[1]:
+                continue
+            if name == "br":
+                out.end_line(br=True)
+                continue
+            if name in _BLOCKS:
+                out.end_line()
+                out.blocks.append(name)
+                if name == "pre":
+                    pre += 1
+            elif name in _BOLD:
+                out.bold += 1
+            elif name in _CELLS:
+                out.cell()
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.contents))
+        elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
+            if pre and "\n" in node:
+                first, *rest = str(node).split("\n")
+                out.text(first)
+                for part in rest:
+                    out.end_line(br=True)
+                    out.text(part)
+            else:
+                out.text(node)
+    out.end_line()
+    return out.lines
+
+
+# ---------------------------------------------------------------------------------------------
+# Full pages: main content and metadata
+# ---------------------------------------------------------------------------------------------
+
+_LABEL = re.compile(r"(?:^|(?<=[\s\u3000|｜/【\[(（]))(?:本文|文章|新闻|稿件)?(来源|作者)\s*[:：]\s*"
+                    r"([^\s\u3000|｜/，,;；。)）】\]]*)")
+_TIME_CLASS = re.compile(r"(?<![a-z])(?:pub(?:lish)?[-_]?)?(?:time|date)(?![a-z])")
+_SITE_SEPARATORS = ("_", " - ", " – ", " — ", " | ", "|", "｜")
+MAX_SITE_CHARS = 40
+_META_PUBLISHED = ("article:published_time", "pubdate", "publishdate", "og:release_date")
+
+
+def _cjk_count(text: str) -> int:
+    return len(_CJK.findall(text))
+
+
+def _squash(text: str) -> str:
+    return _ASCII_WS.sub(" ", text.translate(_SPACES)).strip()
+
+
+def _p_score(tag: Tag) -> int:
+    return sum(_cjk_count(p.get_text()) for p in tag.find_all("p"))
+
+
+def _survey(soup: BeautifulSoup, classes: _Classes) -> tuple[Tag, dict[str, str]]:
+    """One pass over a full page: the main-content element and the page's metadata."""
+    metas: dict[str, str] = {}
+    title = time_text = class_time = ""
+    h1s: list[Tag] = []
+    candidates: list[tuple[int, int, Tag]] = []
+    articles: list[Tag] = []
+    by_parent: dict[int, list[Any]] = {}  # id(parent) -> [parent, CJK in its <p> children]
+    labelled: list[NavigableString] = []
+    for order, node in enumerate(soup.descendants):
+        if isinstance(node, Tag):
+            name = node.name
+            if name == "meta":
+                key = node.get("property") or node.get("name") or node.get("itemprop")
+                value = node.get("content")
+                if isinstance(key, str) and isinstance(value, str) and value.strip():
+                    metas.setdefault(key.strip().lower(), value.strip())
+            elif name == "p":
+                parent = node.parent
+                if parent is not None:
+                    entry = by_parent.setdefault(id(parent), [parent, 0])
+                    entry[1] += _cjk_count(node.get_text())
+            elif name == "h1":
+                h1s.append(node)
+            elif name == "title" and not title:
+                title = _squash(node.get_text())
+            elif name == "time" and not time_text:
+                stamp = node.get("datetime")
+                time_text = stamp.strip() if isinstance(stamp, str) and stamp.strip() else _squash(
+                    node.get_text())
+            elif name == "article":
+                articles.append(node)
+            verdict = classes.of(node)
+            if verdict is not None:
+                prepared, _, rank = verdict
+                if rank >= 0:
+                    candidates.append((rank, order, node))
+                if not class_time and _TIME_CLASS.search(prepared):
+                    m = _DATE.search(node.get_text())
+                    if m:
+                        class_time = m.group(0)
+        elif type(node) is NavigableString and ("来源" in node or "作者" in node):
+            labelled.append(node)
+
+    root = _main_content(candidates, articles, by_parent) or soup.body or soup
+
+    info: dict[str, str] = {}
+    title, site = _split_site(title)
+    info["title"] = _pick_h1(h1s, root, title) or title
+    published = next((metas[k] for k in _META_PUBLISHED if metas.get(k)), "") or time_text or class_time
+    if not _DATE.match(published):  # 发布时间：2024-06-06 18:22 -> the date itself
+        m = _DATE.search(published)
+        published = m.group(0) if m else published
+    info["published"] = published
+    found = _labels(labelled, root)
+    info["author"] = found.get("作者") or metas.get("author", "")
+    info["source"] = found.get("来源") or metas.get("og:site_name", "") or site
+    return root, info
+
+
+def _main_content(candidates: list[tuple[int, int, Tag]], articles: list[Tag],
+                  by_parent: dict[int, list[Any]]) -> Tag | None:
+    """The content-class element (best rank, then most text), else <article>, else the block
+    with the most CJK text in its <p> children."""
+    candidates.sort(key=lambda c: (c[0], c[1]))
+    i = 0
+    while i < len(candidates):
+        rank = candidates[i][0]
+        group = []
+        while i < len(candidates) and candidates[i][0] == rank:
+            group.append(candidates[i][2])
+            i += 1
+        scored = [(_p_score(tag) or _cjk_count(tag.get_text()), -n, tag) for n, tag in enumerate(group)]
+        best = max(scored, key=lambda s: (s[0], s[1]))
+        if best[0] > 0:
+            return best[2]
+    if articles:
+        best_article = max(articles, key=_p_score)
+        if _p_score(best_article) > 0:
+            return best_article
+    if by_parent:
+        parent, score = max(by_parent.values(), key=lambda e: e[1])
+        if score > 0:
+            return parent  # type: ignore[no-any-return]
+    return None
+
+
+def _split_site(title: str) -> tuple[str, str]:
+    """'标题_证券时报网' / 'Title - Site' -> (title, site); ('', '') for no title."""
+    cut = max(title.rfind(sep) for sep in _SITE_SEPARATORS)
+    if cut <= 0:
+        return title, ""
+    sep = next(s for s in _SITE_SEPARATORS if title.startswith(s, cut))
+    head, site = title[:cut].strip(), title[cut + len(sep):].strip()
+    if not head or not site or len(site) > MAX_SITE_CHARS:
+        return title, ""
+    return head, site
+
+
+def _pick_h1(h1s: list[Tag], root: Tag, title: str) -> str:
+    """The headline: an <h1> inside the content, else one the <title> contains, else the first
+    (a site logo is often an <h1> too)."""
+    texts = [(_squash(h.get_text()), h) for h in h1s]
+    texts = [(t, h) for t, h in texts if t]
+    for text, h in texts:
+        if any(p is root for p in h.parents):
+            return text
+    for text, _ in texts:
+        if title and text in title:
+            return text
+    return texts[0][0] if texts else ""
+
+
+def _labels(strings: list[NavigableString], root: Tag) -> dict[str, str]:
+    """来源：X and 作者：X, preferring those outside the main content (the article's info line)."""
+    outside: dict[str, str] = {}
+    inside: dict[str, str] = {}
+    for node in strings:
+        target = inside if any(p is root for p in node.parents) else outside
+        for m in _LABEL.finditer(str(node)):
+            label, value = m.group(1), m.group(2)
+            if not value and node.parent is not None:  # 来源：<a>新华社</a>
+                after = node.parent.get_text()
+                m2 = _LABEL.search(after)
+                value = m2.group(2) if m2 and m2.group(1) == label else ""
+            if value:
+                target.setdefault(label, value)
+    return {**inside, **outside}
+
+
+# ---------------------------------------------------------------------------------------------
+# Plain text
+# ---------------------------------------------------------------------------------------------
+
+MAX_TITLE_CHARS = 100
+
+
+def _text_lines(body: str) -> tuple[list[Line], dict[str, str]]:
+    """Non-empty stripped lines; the first short unpunctuated line is a title, not joinable."""
+    lines: list[Line] = []
+    for raw in body.splitlines():
+        text = _ASCII_WS.sub(" ", raw.translate(_SPACES)).strip()
+        if text:
+            lines.append(Line(text, PARA))
+    info: dict[str, str] = {}
+    if not lines:
+        return lines, info
+    first = lines[0].text
+    if len(first) <= MAX_TITLE_CHARS and first[-1] not in _FINAL and not _DATE.match(first):
+        lines[0] = Line(first, HEADING)
+        info["title"] = first
+    for line in lines[:4]:  # the dateline: 2024-10-15 09:12　来源：经济参考报 / 第一财经　2024-11-06
+        m = _DATE.search(line.text)
+        if m and len(line.text) <= 60 and "，" not in line.text and "。" not in line.text:
+            info["published"] = m.group(0)
+            label = _LABEL.search(line.text)
+            if label and label.group(1) == "来源":
+                info["source"] = label.group(2)
+            else:
+                rest = (line.text[: m.start()] + "\u3000" + line.text[m.end():]).strip()
+                if 2 <= len(rest) <= 20 and _CJK.search(rest) and not re.search(r"\s", rest):
+                    info["source"] = rest
+            break
+    return lines, info
+
+
+# ---------------------------------------------------------------------------------------------
+# Format by content, front matter, metadata
+# ---------------------------------------------------------------------------------------------
+
+_FRONT_MATTER = re.compile(r"---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S | re.M)
+_PAGE = re.compile(r"<!doctype\s+html|<html[\s>]|<body[\s>]", re.I)
+_FRAGMENT = re.compile(  # a block tag with well-formed attributes: 'a<b 且 c>d' is text
+    r"</?(?:p|div|br|h[1-6]|li|ul|ol|table|tr|td|section|article|blockquote|pre)"
+    r"""(?:\s+[\w:-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+))?)*\s*/?>""",
+    re.I | re.A,
+)
+_META_KEYS = ("title", "published", "url", "author", "source")
+
+
+def _front_matter(text: str) -> tuple[str, dict[str, Any]]:
+    """(body, metadata) — a broken front matter keeps the body and gives no metadata."""
+    start = len(text) - len(text.lstrip("\n\t "))
+    if not text.startswith("---", start):
+        return text, {}
+    m = _FRONT_MATTER.match(text, start)
+    if not m:
+        return text, {}
+    body = text[m.end():]
+    try:
+        data = yaml.safe_load(m.group(1))
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return body, {}
+    if not isinstance(data, dict):
+        return body, {}
+    info: dict[str, Any] = {}
+    for key, field in (("title", "title"), ("date", "published"), ("author", "author"),
+                       ("source", "source"), ("url", "url")):
+        value = _scalar(data.get(key))
+        if value:
+            info[field] = value
+    cats = data.get("categories")
+    if isinstance(cats, list):
+        info["categories"] = tuple(s for s in (_scalar(c) for c in cats) if s)
+    elif _scalar(cats):
+        info["categories"] = (_scalar(cats),)
+    return body, info
+
+
+def _scalar(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value).strip()
+    return ""
+
+
+def clean(
+    raw: bytes | str,
+    *,
+    article_id: str,
+    input: str = "",
+    metadata: Mapping[str, object] | None = None,
+    models_dir: Path | None = None,
+) -> Article:
+    """One article's bytes (or text) -> :class:`Article`.
+
+    ``metadata`` (title, published, url, author, source; e.g. from JSON Lines) wins over the
+    front matter, which wins over what the page says. Raises :class:`InputError` for bad input.
+    """
+    where = input or article_id
+    if isinstance(raw, bytes | bytearray | memoryview):
+        text, encoding = decode(bytes(raw), source=where)
+    else:
+        text, encoding = raw, ""
+        if not text.strip():
+            raise InputError("E102", source=where)
+        if len(_GARBAGE.findall(text[:8192])) > MAX_CONTROL_SHARE * min(len(text), 8192):
+            raise InputError("E103", source=where, detail="binary data")
+    text = text.lstrip("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+
+    body, front = _front_matter(text)
+    info: dict[str, Any]
+    if _PAGE.search(body, 0, 4096) or _FRAGMENT.search(body):
+        classes = _Classes(load_rules(models_dir))
+        try:
+            soup = BeautifulSoup(body, "lxml")
+        except (ValueError, TypeError, RecursionError, AssertionError) as exc:
+            raise InputError("E103", source=where, detail=f"unparseable HTML: {exc}") from exc
+        if _PAGE.search(body, 0, 4096):
+            root, info = _survey(soup, classes)
+        else:
+            root, info = soup.body or soup, {}
+        lines = _html_lines(root, classes)
+    else:
+        lines, info = _text_lines(body)
+
+    info = {k: v for k, v in info.items() if v}
+    info.update(front)
+    for key in _META_KEYS:
+        value = _scalar((metadata or {}).get(key))
+        if value:
+            info[key] = value
+
+    out = "\n".join(_join(lines))
+    if not unicodedata.is_normalized("NFC", out):
+        out = unicodedata.normalize("NFC", out)
+    if not _CJK.search(out) and len(out) < 20:
+        raise InputError("E103", source=where, detail="no text")
+    return Article(
+        article_id=article_id,
+        input=input,
+        source=info.get("source", ""),
+        title=info.get("title", ""),
+        published=info.get("published", ""),
+        author=info.get("author", ""),
+        categories=info.get("categories", ()),
+        url=info.get("url", ""),
+        text=out,
+        encoding=encoding,
+        traditional=is_traditional(out),
+    )

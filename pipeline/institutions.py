@@ -1,0 +1,382 @@
+"""Institutions (label ``INSTITUTION``): gazetteer names, rule-found names, and in-article aliases.
+
+Three sources, one resolution:
+
+1. the gazetteer (``models/institutions.csv``): canonical names and aliases of real institutions,
+   matched with an Aho-Corasick automaton over the Simplified text;
+2. rules (``models/org_rules.yaml``) for names the gazetteer does not know: a *head* (…银行,
+   …有限公司, …大学) extended to the left over jieba tokens until a stop word or punctuation, kept
+   only when something specific remains (a place, a known name, a non-generic word); a
+   *continuation* extends any name with a branch or local office (工商银行 + 深圳 + 分行);
+3. aliases inside the article: ``X（以下简称“Y”）``, ``X（Y）``, and the short forms of a full name
+   (深圳市星途数智科技有限公司 → 星途数智, 深圳农村商业银行股份有限公司 → 深圳农商银行).
+
+Overlaps go to the longest span. Every mention records the rule that made it.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .records import Mention
+from .rules import Rules, load_rules
+
+LABEL = "INSTITUTION"
+MAX_NAME = 32
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_ALIAS_DEF = re.compile(r"[（(](?:以下简称|以下称|下称|简称)?[:：]?[“\"「]?([^（）()“”\"「」，。、]{2,12}?)[”\"」]?[）)]")
+_TICKER = re.compile(r"[（(]\d{4,6}(?:\.[A-Z]{2})?[）)]")
+
+
+@dataclass(slots=True)
+class Candidate:
+    start: int
+    end: int
+    canonical: str
+    type: str
+    rule: str
+    priority: int  # on equal length: alias/gazetteer (2) > continuation (1) > rule (0)
+
+
+def _longest_first(cands: Iterable[Candidate]) -> list[Candidate]:
+    """Non-overlapping candidates, longest first, then leftmost, then by priority."""
+    chosen: list[Candidate] = []
+    taken: list[tuple[int, int]] = []
+    for c in sorted(cands, key=lambda c: (-(c.end - c.start), -c.priority, c.start)):
+        if all(c.end <= s or c.start >= e for s, e in taken):
+            chosen.append(c)
+            taken.append((c.start, c.end))
+    return sorted(chosen, key=lambda c: c.start)
+
+
+class InstitutionFinder:
+    """The recogniser itself, independent of spaCy: ``find(text, tokens) -> [Mention]``.
+
+    ``text`` is the Simplified matching text; ``tokens`` are ``(start, end)`` jieba spans of it.
+    """
+
+    def __init__(self, rules: Rules):
+        self.rules = rules
+        self.gazetteer = ahocorasick.Automaton()
+        self.known: dict[str, tuple[str, str]] = {}
+        for entry in rules.gazetteer:
+            for name in (entry.canonical, *entry.aliases):
+                self.known[name] = (entry.canonical, entry.type)
+                self.gazetteer.add_word(name, (len(name), entry.canonical, entry.type))
+        if self.known:
+            self.gazetteer.make_automaton()
+        heads = sorted({h.head for h in rules.org_heads}, key=len, reverse=True)
+        self.head_re = re.compile("|".join(map(re.escape, heads)))
+        self.head_info = {h.head: h for h in rules.org_heads}
+        self.places = rules.places
+        self.place_lengths = sorted({len(p) for p in rules.places}, reverse=True)
+        self.type_words = rules.type_words
+
+    # ------------------------------------------------------------------------------------------
+    def find(self, text: str, tokens: Sequence[tuple[int, int]], masked: Sequence[tuple[int, int]] = ()) -> list[Mention]:
+        token_at = {s: i for i, (s, _) in enumerate(tokens)}
+        token_covering = [0] * (len(text) + 1)
+        for i, (s, e) in enumerate(tokens):
+            for k in range(s, e):
+                token_covering[k] = i
+        gaz = self._gazetteer(text)
+        gaz_starts = {c.start for c in gaz}
+        cands = list(gaz)
+        cands += self._heads(text, tokens, token_at, token_covering, gaz_starts)
+        cands = [c for c in cands if not any(s <= c.start < e or s < c.end <= e for s, e in masked)]
+        chosen = _longest_first(cands)
+        chosen = self._continue(text, chosen)
+        chosen = _longest_first(chosen + self._article_aliases(text, chosen, masked))
+        return [Mention(LABEL, text[c.start:c.end], c.canonical, c.type, c.start, c.end, c.rule) for c in chosen]
+
+    # ------------------------------------------------------------------------------------------
+    def _gazetteer(self, text: str) -> list[Candidate]:
+        if not self.known:
+            return []
+        return [Candidate(end + 1 - n, end + 1, canonical, kind, "GAZ", 2)
+                for end, (n, canonical, kind) in self.gazetteer.iter(text)]
+
+    def place_at(self, text: str, i: int) -> int:
+        """Length of the longest place name starting at ``i`` (0 if none)."""
+        for n in self.place_lengths:
+            if text[i:i + n] in self.places:
+                return n
+        return 0
+
+    def _is_place(self, word: str) -> bool:
+        return word in self.places
+
+    def _heads(self, text: str, tokens: Sequence[tuple[int, int]], token_at: dict[int, int],
+               token_covering: list[int], gaz_starts: set[int]) -> list[Candidate]:
+        out = []
+        rules = self.rules
+        for m in self.head_re.finditer(text):
+            head = self.head_info[m.group()]
+            hs, he = m.span()
+            if head.min_core:
+                nxt = token_at.get(he)
+                if nxt is not None and text[tokens[nxt][0]:tokens[nxt][1]] in rules.not_name_after:
+                    continue
+            ti = token_covering[hs]
+            start = tokens[ti][0] if tokens[ti][0] < hs else hs
+            j = ti - 1 if tokens[ti][0] < hs else (token_at.get(hs, ti) - 1)
+            name_tokens: list[tuple[int, int]] = []
+            if start < hs:
+                name_tokens.append((start, hs))
+            while j >= 0:
+                s, e = tokens[j]
+                word = text[s:e]
+                if hs - s > MAX_NAME:
+                    break
+                if word in ("）", ")"):
+                    k = self._paren_open(text, tokens, j)
+                    if k is None or k == 0:
+                        break
+                    name_tokens.insert(0, (tokens[k][0], e))
+                    start = tokens[k][0]
+                    j = k - 1
+                    continue
+                if not _CJK.match(word) or not all(_CJK.match(ch) for ch in word):
+                    break
+                if word in rules.left_stops:
+                    if (word in rules.weak_left_stops and j > 0
+                            and self._is_place(text[tokens[j - 1][0]:tokens[j - 1][1]])):
+                        pass
+                    else:
+                        break
+                name_tokens.insert(0, (s, e))
+                start = s
+                j -= 1
+            cand = self._validate(text, start, hs, he, name_tokens, head, gaz_starts)
+            if cand:
+                out.append(cand)
+        return out
+
+    def _paren_open(self, text: str, tokens: Sequence[tuple[int, int]], j: int) -> int | None:
+        """Index of the token opening the bracket closed at ``j`` when the group may sit in a name."""
+        for k in range(j - 1, max(j - 5, -1), -1):
+            word = text[tokens[k][0]:tokens[k][1]]
+            if word in ("（", "("):
+                inner = text[tokens[k][1]:tokens[j][0]]
+                if inner in self.places or inner in ("集团", "控股", "中国") or re.fullmatch(r"\d{4,6}", inner):
+                    return k
+                return None
+        return None
+
+    def _validate(self, text: str, start: int, hs: int, he: int, name_tokens: list[tuple[int, int]],
+                  head: Any, gaz_starts: set[int]) -> Candidate | None:
+        # start the name at its first place or known name when what precedes is neither
+        words = [(s, e, text[s:e]) for s, e in name_tokens]
+        anchors = [i for i, (s, _, w) in enumerate(words) if w in self.places or s in gaz_starts
+                   or w in self.known or self.place_at(text, s)]
+        if anchors and anchors[0] > 0 and "（" not in text[start:words[anchors[0]][0]]:
+            first = anchors[0]
+            words = words[first:]
+            start = words[0][0]
+        if start >= hs:
+            return None
+        core = 0
+        anchored = False
+        for s, _, w in words:
+            if w in ("（", "）", "(", ")") or re.fullmatch(r"\d+", w):
+                continue
+            if w in self.places or w in self.known or s in gaz_starts or self.place_at(text, s) == len(w):
+                anchored = True
+            elif w not in self.rules.generic_words:
+                core += len(w)
+        if head.min_core:
+            if core < head.min_core:
+                return None
+        elif not anchored and core == 0:
+            return None
+        name = text[start:he]
+        if len(name) <= len(head.head) or "的" in name:
+            return None
+        canonical = _TICKER.sub("", name)
+        kind = head.type
+        known = self.known.get(canonical[: -len(head.head)]) if head.type == "other" else None
+        if known:
+            kind = known[1]
+        elif head.type == "other":
+            for word, t in self.type_words:
+                if word in canonical:
+                    kind = t
+                    break
+        return Candidate(start, he, canonical, kind, head.id, 0)
+
+    def _continue(self, text: str, chosen: list[Candidate]) -> list[Candidate]:
+        """Extend names with a branch or local office: 工商银行 + 深圳 + 分行."""
+        out = []
+        for c in chosen:
+            e = c.end
+            n = self.place_at(text, e)
+            if n:
+                for cont in self.rules.continuations:
+                    for gap in range(cont.max_gap + 1):
+                        s2 = e + n + gap
+                        if text.startswith(cont.suffix, s2) and all(_CJK.match(ch) for ch in text[e + n:s2]):
+                            end = s2 + len(cont.suffix)
+                            kind = c.type if cont.type == "inherit" else cont.type
+                            c = Candidate(c.start, end, c.canonical + text[e:end], kind, cont.id, 1)
+                            break
+                    else:
+                        continue
+                    break
+            out.append(c)
+        return out
+
+    def _article_aliases(self, text: str, chosen: list[Candidate], masked: Sequence[tuple[int, int]]) -> list[Candidate]:
+        """Aliases defined in the article and short forms of full names, matched everywhere."""
+        forms: dict[str, tuple[str, str, str]] = {}
+        for c in chosen:
+            m = _ALIAS_DEF.match(text, c.end)
+            if m:
+                alias = m.group(1)
+                defined = "简称" in m.group(0) or "称" in m.group(0) or _subsequence(alias, c.canonical)
+                if defined and alias != c.canonical and not alias.isdigit():
+                    forms.setdefault(alias, (c.canonical, c.type, "ALIAS_DEFINED"))
+            if c.rule != "GAZ":
+                for short in self.short_forms(c.canonical):
+                    forms.setdefault(short, (c.canonical, c.type, "ALIAS_SHORT_FORM"))
+        if not forms:
+            return []
+        auto = ahocorasick.Automaton()
+        for form, value in forms.items():
+            auto.add_word(form, (len(form), *value))
+        auto.make_automaton()
+        out = []
+        for end, (n, canonical, kind, rule) in auto.iter(text):
+            start = end + 1 - n
+            if not any(s <= start < e for s, e in masked):
+                out.append(Candidate(start, end + 1, canonical, kind, rule, 3))
+        return out
+
+    def short_forms(self, name: str) -> list[str]:
+        """Short forms the press uses for a full name found by rules."""
+        rules = self.rules
+        base = _TICKER.sub("", name)
+        base = re.sub(r"[（(][^）)]*[）)]", "", base)
+        for drop in rules.short_form_drops:
+            if base.endswith(drop) and len(base) > len(drop) + 1:
+                base = base[: -len(drop)]
+                break
+        forms = {base}
+        # drop leading places (深圳市星途数智 -> 星途数智), keeping at least one place if only it remains
+        stripped = base
+        while True:
+            n = self.place_at(stripped, 0)
+            if not n or len(stripped) - n < 2:
+                break
+            stripped = stripped[n:]
+            forms.add(stripped)
+        for form in list(forms):
+            for drop in rules.short_form_drops:
+                if form.endswith(drop) and len(form) - len(drop) >= 3:
+                    forms.add(form[: -len(drop)])
+            for long, short in rules.abbreviations:
+                if long in form:
+                    forms.add(form.replace(long, short))
+        good = []
+        for f in forms:
+            if f == name or len(f) < 3 or f in self.places or f in rules.generic_words:
+                continue
+            head = self.head_re.search(f)
+            if head and head.start() == 0:
+                continue  # nothing specific left (农商银行)
+            good.append(f)
+        return sorted(good)
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+# ---------------------------------------------------------------------------------------------
+# spaCy component
+
+MENTIONS_ATTR = "finnews_mentions"
+
+
+def ensure_extensions() -> None:
+    """Register the ``doc._`` / ``span._`` attributes our components write."""
+    from spacy.tokens import Span
+
+    for name in ("canonical", "inst_type", "rule"):
+        if not Span.has_extension(name):
+            Span.set_extension(name, default=None)
+    for name, default in ((MENTIONS_ATTR, None), ("relations", None)):
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=default)
+
+
+def set_mentions(doc: Doc, mentions: list[Mention], labels: Iterable[str]) -> None:
+    """Store ``mentions`` of ``labels`` on the doc (replacing earlier ones) and mirror them in ``doc.ents``."""
+    labels = set(labels)
+    kept = [m for m in (doc._.get(MENTIONS_ATTR) or []) if m.label not in labels]
+    doc._.set(MENTIONS_ATTR, sorted([*kept, *mentions], key=lambda m: (m.start, m.end)))
+    spans = []
+    taken: set[int] = set()
+    for m in doc._.get(MENTIONS_ATTR):
+        span = doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand")
+        if span is None or any(i in taken for i in range(span.start, span.end)):
+            continue
+        taken.update(range(span.start, span.end))
+        span._.canonical = m.canonical
+        span._.inst_type = m.type
+        span._.rule = m.rule
+        spans.append(span)
+    doc.ents = spans
+
+
+def doc_mentions(doc: Doc, label: str | None = None) -> list[Mention]:
+    ms = doc._.get(MENTIONS_ATTR) or []
+    return [m for m in ms if label is None or m.label == label]
+
+
+def token_spans(doc: Doc) -> list[tuple[int, int]]:
+    return [(t.idx, t.idx + len(t.text)) for t in doc]
+
+
+class InstitutionRecognizer:
+    """spaCy component: finds institutions, writes ``doc.ents`` and ``doc._.finnews_mentions``."""
+
+    def __init__(self, nlp: Language, name: str = "finnews_institutions", models_dir: str | None = None):
+        ensure_extensions()
+        self.name = name
+        self.models_dir = models_dir
+        self.finder = InstitutionFinder(load_rules(models_dir))
+
+    def __call__(self, doc: Doc) -> Doc:
+        from .segment import simplified_text
+
+        text = simplified_text(doc)
+        mentions = self.finder.find(text, token_spans(doc))
+        original = doc.text
+        mentions = [Mention(m.label, original[m.start:m.end], m.canonical, m.type, m.start, m.end, m.rule)
+                    for m in mentions]
+        set_mentions(doc, mentions, [LABEL])
+        return doc
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        from .rules import copy_rules
+
+        copy_rules(self.finder.rules.directory, Path(path))
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> InstitutionRecognizer:
+        self.models_dir = str(path)
+        self.finder = InstitutionFinder(load_rules(path))
+        return self
+
+
+@Language.factory("finnews_institutions", assigns=["doc.ents", "doc._.finnews_mentions"],
+                  default_config={"models_dir": None})
+def make_institution_recognizer(nlp: Language, name: str, models_dir: str | None) -> InstitutionRecognizer:
+    return InstitutionRecognizer(nlp, name, models_dir)

@@ -1,0 +1,24 @@
+"""The spaCy pipeline: a blank ``zh`` Language with our tokenizer and components."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from . import institutions, projects, relations  # noqa: F401  (registers the factories)
+from .segment import create_tokenizer  # noqa: F401  (registers the tokenizer)
+
+COMPONENTS = ("finnews_institutions", "finnews_projects", "finnews_relations")
+
+
+def build_nlp(models_dir: str | Path | None = None, backend: str = "rjieba") -> Language:
+    """A blank Chinese pipeline carrying the finnews tokenizer, sentencizer and three components."""
+    md = str(models_dir) if models_dir else None
+    config = {"nlp": {"tokenizer": {"@tokenizers": "finnews.JiebaTokenizer.v1", "models_dir": md,
+                                     "backend": backend}}}
+    nlp = spacy.blank("zh", config=config)
+    nlp.add_pipe("sentencizer", config={"punct_chars": ["。", "！", "？", "!", "?", "\n"]})
+    for name in COMPONENTS:
+        nlp.add_pipe(name, config={"models_dir": md})
+    return nlp

@@ -1,0 +1,239 @@
+"""Projects (label ``PROJECT``): quoted and unquoted project names.
+
+A quoted string (“…”, 「…」, 《…》) is *accepted* as a project when it ends with a project head
+(项目, 平台, 系统, 试点 …) and is not a slogan, a concept or an application scenario; otherwise, if it
+is not ruled out, it stays a *candidate* that a relation construction may promote (长江证券等申请的
+“科创板做市业务定价模型优化”). An unquoted name is taken after an application verb (…申报的P) or at
+the start of a clause that says it was admitted (此外，P也获准进入测试), and must end with a head.
+A shorter unquoted name that repeats the end of a project named earlier (审核辅助系统) is a
+back-reference to it, not a new project. Every later plain occurrence of a project name is marked
+too, so that the relation extractor knows which project a paragraph is about.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .institutions import doc_mentions, ensure_extensions, set_mentions, token_spans
+from .records import Mention
+from .rules import Rules, load_rules
+
+LABEL = "PROJECT"
+CANDIDATES_KEY = "finnews_project_candidates"
+_QUOTE = re.compile(r"“([^“”\n]{1,90})”|《([^《》\n]{1,90})》|\"([^\"\n]{1,90})\"")
+_NAME_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z0-9Ⅰ-Ⅻ]")
+_TRAILING_PAREN = re.compile(r"[（(][^（）()]{1,10}[）)]$")
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSpan:
+    """A project name in the text: ``start:end`` is the name, ``outer`` includes its quotes."""
+
+    start: int
+    end: int
+    name: str  # the full project name it stands for (as in the matching text)
+    accepted: bool  # False: a quoted candidate that only a relation construction makes a project
+    rule: str
+    outer_start: int
+    outer_end: int
+
+
+class ProjectFinder:
+    def __init__(self, rules: Rules):
+        self.rules = rules
+        cfg = rules.projects
+        self.cfg = cfg
+        self.heads = tuple(sorted(cfg["heads"], key=len, reverse=True))
+        self.reject_chars = set(cfg["reject_chars"])
+        self.after_re = re.compile("|".join(map(re.escape, sorted(cfg["unquoted_after"], key=len, reverse=True))))
+        admission = "|".join(map(re.escape, sorted(cfg["admission_words"], key=len, reverse=True)))
+        self.clause_re = re.compile(
+            r"(?:^|(?<=[，。；：\n]))(?:此外|另外|同时|其中|另有)?[，]?"
+            r"([\u3400-\u9fffA-Za-z0-9]{%d,40}?)(?=%s)" % (cfg["min_chars_unquoted"], admission))
+        self.scenario_re = re.compile(
+            r"^(?:[、和及与]|以及)?(?:等)?[^，。；“”]{0,10}?(?:%s)" % "|".join(map(re.escape, cfg["scenario_words"])))
+
+    def has_head(self, name: str) -> bool:
+        name = _TRAILING_PAREN.sub("", name)
+        return name.endswith(self.heads)
+
+    # ------------------------------------------------------------------------------------------
+    def find(self, text: str, tokens: Sequence[tuple[int, int]], institutions: Sequence[Mention]) -> list[ProjectSpan]:
+        inst_spans = [(m.start, m.end) for m in institutions]
+        quoted = self._quoted(text, inst_spans)
+        names = {p.name for p in quoted if p.accepted}
+        unquoted = self._unquoted(text, tokens, quoted, inst_spans, names)
+        spans = quoted + unquoted
+        # every later plain occurrence of an accepted name
+        taken = [(p.outer_start, p.outer_end) for p in spans]
+        for name in sorted({p.name for p in spans if p.accepted}, key=len, reverse=True):
+            for m in re.finditer(re.escape(name), text):
+                s, e = m.span()
+                if not any(s < te and e > ts for ts, te in taken):
+                    spans.append(ProjectSpan(s, e, name, True, "PROJ_REPEAT", s, e))
+                    taken.append((s, e))
+        return sorted(spans, key=lambda p: p.start)
+
+    def _quoted(self, text: str, inst_spans: list[tuple[int, int]]) -> list[ProjectSpan]:
+        cfg = self.cfg
+        matches = list(_QUOTE.finditer(text))
+        # groups of quotes run together (“A”、“B”及“C”): a scenario word after the group rejects all
+        rejected: set[int] = set()
+        group: list[int] = []
+        for i, m in enumerate(matches):
+            group.append(i)
+            nxt = matches[i + 1] if i + 1 < len(matches) else None
+            between = text[m.end():nxt.start()] if nxt else None
+            if between is not None and between in ("、", "和", "与", "及", "以及", "，"):
+                continue
+            if self.scenario_re.match(text, m.end()) or self.scenario_re.match(text[m.end():m.end() + 16]):
+                rejected.update(group)
+            group = []
+        out = []
+        for i, m in enumerate(matches):
+            content = next(g for g in m.groups() if g is not None)
+            s, e = m.start() + 1, m.end() - 1
+            name = content.strip()
+            if i in rejected or not name:
+                continue
+            if len(name) < cfg["min_chars"] or len(name) > cfg["max_chars"]:
+                continue
+            if self.reject_chars & set(name):
+                continue
+            before = text[max(0, m.start() - 5):m.start()]
+            if any(before.endswith(w) for w in cfg["not_project_before"]):
+                continue
+            after = text[m.end():m.end() + 4]
+            if any(after.startswith(w) for w in cfg["not_project_after"]):
+                continue
+            if any(s0 <= s and e <= e0 for s0, e0 in inst_spans):
+                continue  # an institution in quotes (an alias definition)
+            out.append(ProjectSpan(s, e, name, self.has_head(name), "PROJ_QUOTED" if self.has_head(name)
+                                   else "PROJ_QUOTED_CANDIDATE", m.start(), m.end()))
+        return out
+
+    def _unquoted(self, text: str, tokens: Sequence[tuple[int, int]], quoted: list[ProjectSpan],
+                  inst_spans: list[tuple[int, int]], names: set[str]) -> list[ProjectSpan]:
+        cfg = self.cfg
+        token_at = {s: i for i, (s, _) in enumerate(tokens)}
+        taken = [(p.outer_start, p.outer_end) for p in quoted] + inst_spans
+        found: list[tuple[int, int, str]] = []
+        for m in self.after_re.finditer(text):
+            i = token_at.get(m.end())
+            if i is None:
+                continue
+            end = self._name_end(text, tokens, i)
+            if end:
+                found.append((m.end(), end, "PROJ_AFTER_VERB"))
+        for m in self.clause_re.finditer(text):
+            s, e = m.span(1)
+            if self.has_head(text[s:e]) and s in token_at:
+                found.append((s, e, "PROJ_ADMITTED"))
+        out = []
+        for s, e, rule in found:
+            name = text[s:e]
+            if any(s < te and e > ts for ts, te in taken):
+                continue
+            if name.startswith(tuple(cfg["determiners"])) or len(name) < cfg["min_chars_unquoted"]:
+                continue
+            full = self._back_reference(name, names)
+            if full:
+                out.append(ProjectSpan(s, e, full, True, "PROJ_BACK_REFERENCE", s, e))
+            else:
+                out.append(ProjectSpan(s, e, name, True, rule, s, e))
+                names.add(name)
+            taken.append((s, e))
+        return out
+
+    def _name_end(self, text: str, tokens: Sequence[tuple[int, int]], i: int) -> int | None:
+        """End of an unquoted project name starting at token ``i``: a head followed by a stop."""
+        stops = self.cfg["unquoted_stops"]
+        start = tokens[i][0]
+        for k in range(i, min(i + 20, len(tokens))):
+            s, e = tokens[k]
+            word = text[s:e]
+            if not all(_NAME_CHAR.match(ch) for ch in word) or (k > i and word in stops):
+                return None
+            if text[start:e].endswith(self.heads):
+                nxt = text[tokens[k + 1][0]:tokens[k + 1][1]] if k + 1 < len(tokens) else "。"
+                if nxt in stops or not all(_NAME_CHAR.match(ch) for ch in nxt):
+                    return e
+        return None
+
+    @staticmethod
+    def _back_reference(name: str, names: Iterable[str]) -> str | None:
+        """The full project name that ``name`` shortens (same head, characters in order)."""
+        best = None
+        for full in names:
+            if full == name:
+                return full
+            if len(full) > len(name) and full[-2:] == name[-2:]:
+                it = iter(full)
+                if all(ch in it for ch in name) and (best is None or len(full) < len(best)):
+                    best = full
+        return best
+
+
+def project_candidates(doc: Doc) -> list[ProjectSpan]:
+    return list(doc.user_data.get(CANDIDATES_KEY, []))
+
+
+class ProjectRecognizer:
+    """spaCy component: marks project names (``PROJECT`` mentions) and keeps quoted candidates."""
+
+    def __init__(self, nlp: Language, name: str = "finnews_projects", models_dir: str | None = None):
+        ensure_extensions()
+        self.name = name
+        self.finder = ProjectFinder(load_rules(models_dir))
+
+    def __call__(self, doc: Doc) -> Doc:
+        from .segment import simplified_text
+
+        text = simplified_text(doc)
+        institutions = doc_mentions(doc, "INSTITUTION")
+        spans = self.finder.find(text, token_spans(doc), institutions)
+        doc.user_data[CANDIDATES_KEY] = spans
+        # institutions inside a quoted project name are part of the name
+        inside = [(p.start, p.end) for p in spans]
+        kept = [m for m in institutions if not any(s <= m.start and m.end <= e for s, e in inside)]
+        set_mentions(doc, kept, ["INSTITUTION"])
+        set_mentions(doc, project_mentions(doc.text, spans), [LABEL])
+        return doc
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        from .rules import copy_rules
+
+        copy_rules(self.finder.rules.directory, Path(path))
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> ProjectRecognizer:
+        self.finder = ProjectFinder(load_rules(path))
+        return self
+
+
+def project_mentions(original: str, spans: Iterable[ProjectSpan], promoted: Iterable[ProjectSpan] = ()) -> list[Mention]:
+    """PROJECT mentions for accepted spans and promoted candidates; canonical = the full name as written."""
+    spans = list(spans)
+    written: dict[str, str] = {}
+    # the full name as written: take it from the first span whose text is the full name
+    for p in spans:
+        if p.end - p.start == len(p.name) and p.name not in written:
+            written[p.name] = original[p.start:p.end]
+    out = []
+    promoted_ids = {(p.start, p.end) for p in promoted}
+    for p in spans:
+        if not p.accepted and (p.start, p.end) not in promoted_ids:
+            continue
+        canonical = written.get(p.name, p.name)
+        out.append(Mention(LABEL, original[p.start:p.end], canonical, "", p.start, p.end, p.rule))
+    return out
+
+
+@Language.factory("finnews_projects", assigns=["doc.ents", "doc._.finnews_mentions"],
+                  default_config={"models_dir": None}, requires=["doc._.finnews_mentions"])
+def make_project_recognizer(nlp: Language, name: str, models_dir: str | None) -> ProjectRecognizer:
+    return ProjectRecognizer(nlp, name, models_dir)

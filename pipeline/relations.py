@@ -1,0 +1,316 @@
+"""Relations: which institution leads a project and which co-apply, each with its evidence sentence.
+
+One mechanism: every sentence is rewritten with one placeholder character per institution and per
+project (anaphors such as 该项目 / 前者 / 后者 resolved to the project they stand for), and the
+patterns of ``models/relations.yaml`` — regular expressions over that abstract sentence, written
+over the constructions of the language (coordination, 分别, counts, 由X牵头, 作为牵头行 …) — are
+tried in order. A match consumes its part of the sentence, so a more specific pattern wins over a
+more general one. A pattern either names its project, or attaches to one: the topic of the
+paragraph, the last ``项目名称`` record, the last counted group, or the project an institution
+leads.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .institutions import doc_mentions, ensure_extensions, set_mentions
+from .projects import LABEL as PROJECT, ProjectSpan, project_candidates, project_mentions
+from .records import Mention, Relation
+from .rules import RelationPattern, Rules, load_rules
+
+I_BASE, P_BASE, Q_BASE = 0xE000, 0xE400, 0xE800
+FILLER = "\x00"
+_SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*")
+_ALIAS_PAREN = re.compile(r"[（(](?:以下简称|以下称|下称|简称)?[:：]?[“\"「]?[^（）()，。]{1,14}?[”\"」]?[）)]")
+_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def sentences(text: str) -> list[tuple[int, int, int]]:
+    """``(start, end, paragraph)`` of every sentence: lines are paragraphs, 。！？ end sentences."""
+    out = []
+    pos = 0
+    for para, line in enumerate(text.split("\n")):
+        s = pos
+        for m in _SENTENCE_END.finditer(line):
+            e = pos + m.end()
+            if text[s:e].strip():
+                out.append((s, e, para))
+            s = e
+        if text[s:pos + len(line)].strip():
+            out.append((s, pos + len(line), para))
+        pos += len(line) + 1
+    return out
+
+
+def parse_count(word: str) -> int:
+    if word.isdigit():
+        return int(word)
+    if word.startswith("十"):
+        return 10 + _NUMBERS.get(word[1:], 0)
+    if "十" in word:
+        tens, _, ones = word.partition("十")
+        return _NUMBERS.get(tens, 0) * 10 + _NUMBERS.get(ones, 0)
+    return _NUMBERS.get(word, 0)
+
+
+@dataclass
+class _State:
+    """What the extractor remembers while it reads an article."""
+
+    record: ProjectSpan | None = None
+    count: ProjectSpan | None = None
+    relations: list[tuple[ProjectSpan | None, Mention, str, tuple[int, int], str]] = field(default_factory=list)
+    promoted: list[ProjectSpan] = field(default_factory=list)
+
+
+class RelationFinder:
+    def __init__(self, rules: Rules):
+        self.rules = rules
+        self.patterns: Sequence[RelationPattern] = rules.relations
+        ana = rules.projects["anaphora"]
+        words = [(w, kind) for kind, ws in ana.items() for w in ws]
+        self.anaphora = dict(words)
+        self.anaphora_re = re.compile("|".join(map(re.escape, sorted(self.anaphora, key=len, reverse=True))))
+
+    def find(self, text: str, institutions: Sequence[Mention], projects: Sequence[ProjectSpan]
+             ) -> tuple[list[tuple[ProjectSpan | None, Mention, str, tuple[int, int], str]], list[ProjectSpan]]:
+        sents = sentences(text)
+        para_of = {}
+        for s, e, p in sents:
+            para_of[(s, e)] = p
+        projects = self._with_anaphora(text, projects, sents)
+        state = _State()
+        for s, e, para in sents:
+            self._sentence(text, s, e, para, sents, institutions, projects, state)
+        return state.relations, state.promoted
+
+    # ------------------------------------------------------------------------------------------
+    def _with_anaphora(self, text: str, projects: Sequence[ProjectSpan], sents: list[tuple[int, int, int]]
+                       ) -> list[ProjectSpan]:
+        """Projects plus anaphors resolved to the project they stand for, in text order."""
+        accepted = sorted((p for p in projects if p.accepted), key=lambda p: p.start)
+        para_at = _paragraph_lookup(sents)
+        out = list(projects)
+        for m in self.anaphora_re.finditer(text):
+            s, e = m.span()
+            para = para_at(s)
+            before = [p for p in accepted if p.end <= s and para_at(p.start) == para]
+            kind = self.anaphora[m.group()]
+            target = None
+            if kind == "this" and before:
+                target = before[-1]
+            elif kind in ("former", "latter"):
+                distinct: list[ProjectSpan] = []
+                for p in reversed(before):
+                    if all(p.name != d.name for d in distinct):
+                        distinct.append(p)
+                    if len(distinct) == 2:
+                        break
+                if len(distinct) == 2:
+                    target = distinct[1] if kind == "former" else distinct[0]
+            if target is not None:
+                out.append(ProjectSpan(s, e, target.name, True, "ANAPHOR", s, e))
+        return sorted(out, key=lambda p: p.start)
+
+    def _sentence(self, text: str, s: int, e: int, para: int, sents: list[tuple[int, int, int]],
+                  institutions: Sequence[Mention], projects: Sequence[ProjectSpan], state: _State) -> None:
+        insts = [m for m in institutions if s <= m.start and m.end <= e]
+        projs = [p for p in projects if s <= p.outer_start and p.outer_end <= e]
+        if not insts:
+            # nothing to relate, but a project field still sets the record
+            if any(pat.sets == "record" for pat in self.patterns):
+                abstract, _, proj_at = self._abstract(text, s, e, [], projs)
+                for pat in self.patterns:
+                    if pat.sets == "record":
+                        m = pat.regex.search(abstract)
+                        if m:
+                            ps = _members(m, "project", abstract, proj_at)
+                            if ps:
+                                state.record = ps[0]
+            return
+        abstract, inst_at, proj_at = self._abstract(text, s, e, insts, projs)
+        para_projects = [p for p in projects if p.accepted or p in state.promoted]
+        for pat in self.patterns:
+            for m in list(pat.regex.finditer(abstract)):
+                if FILLER in abstract[m.start():m.end()]:
+                    continue
+                if self._apply(pat, m, abstract, inst_at, proj_at, text, s, e, para, sents, para_projects, state):
+                    abstract = abstract[:m.start()] + FILLER * (m.end() - m.start()) + abstract[m.end():]
+
+    def _abstract(self, text: str, s: int, e: int, insts: list[Mention], projs: list[ProjectSpan]
+                  ) -> tuple[str, dict[str, Mention], dict[str, ProjectSpan]]:
+        """The sentence with placeholders; chars outside mentions are kept as they are."""
+        items: list[tuple[int, int, str]] = []
+        inst_at: dict[str, Mention] = {}
+        proj_at: dict[str, ProjectSpan] = {}
+        for k, m in enumerate(insts):
+            ch = chr(I_BASE + k)
+            inst_at[ch] = m
+            end = m.end
+            alias = _ALIAS_PAREN.match(text, end)
+            if alias and alias.end() <= e:
+                end = alias.end()
+            items.append((m.start, end, ch))
+        for k, p in enumerate(projs):
+            ch = chr((P_BASE if p.accepted else Q_BASE) + k)
+            proj_at[ch] = p
+            items.append((p.outer_start, p.outer_end, ch))
+        items.sort()
+        out: list[str] = []
+        where: list[int] = []  # text offset of every abstract character
+        pos = s
+        for a, b, ch in items:
+            if a < pos:
+                continue
+            out.append(text[pos:a])
+            where.extend(range(pos, a))
+            out.append(ch)
+            where.append(a)
+            pos = b
+        out.append(text[pos:e])
+        where.extend(range(pos, e))
+        where.append(e)
+        self._where = where
+        return "".join(out), inst_at, proj_at
+
+    def _apply(self, pat: RelationPattern, m: re.Match[str], abstract: str, inst_at: dict[str, Mention],
+               proj_at: dict[str, ProjectSpan], text: str, s: int, e: int, para: int,
+               sents: list[tuple[int, int, int]], para_projects: Sequence[ProjectSpan], state: _State) -> bool:
+        groups = m.groupdict()
+        roles: list[tuple[Mention, str, ProjectSpan | None]] = []
+        projects = _members(m, "project", abstract, proj_at) if groups.get("project") else []
+        if groups.get("resp_i") and groups.get("resp_p"):
+            insts = _members(m, "resp_i", abstract, inst_at)
+            ps = _members(m, "resp_p", abstract, proj_at)
+            if len(insts) != len(ps) or not insts:
+                return False
+            roles = [(i, "lead", p) for i, p in zip(insts, ps)]
+        else:
+            targets: list[ProjectSpan | None]
+            if projects:
+                targets = list(projects)
+            elif pat.attach == "none":
+                targets = [None]
+            else:
+                t = self._attach(pat, m, abstract, inst_at, text, s, para, sents, para_projects, state)
+                if t is None:
+                    return False
+                targets = [t]
+            for target in targets:
+                for name, role in (("lead", "lead"), ("co", "co_applicant")):
+                    if groups.get(name):
+                        roles += [(i, role, target) for i in _members(m, name, abstract, inst_at)]
+                if groups.get("joint"):
+                    members = _members(m, "joint", abstract, inst_at)
+                    roles += [(i, "lead" if k == 0 else "co_applicant", target) for k, i in enumerate(members)]
+        if pat.sets == "record" and projects:
+            state.record = projects[0]
+        if pat.sets == "count" and projects and groups.get("count"):
+            state.count = projects[0]
+        if not roles:
+            return pat.sets == "record" and bool(projects)
+        for inst, role, project in roles:
+            if project is not None and not project.accepted and project not in state.promoted:
+                state.promoted.append(project)
+            state.relations.append((project, inst, role, (s, e), pat.id))
+        return True
+
+    def _attach(self, pat: RelationPattern, m: re.Match[str], abstract: str, inst_at: dict[str, Mention],
+                text: str, s: int, para: int, sents: list[tuple[int, int, int]],
+                para_projects: Sequence[ProjectSpan], state: _State) -> ProjectSpan | None:
+        if pat.attach == "record":
+            return state.record
+        if pat.attach == "count":
+            return state.count
+        if pat.attach == "led_by":
+            leaders = {i.canonical for i in _members(m, "led_by", abstract, inst_at)}
+            led = [p for p, i, role, _, _ in state.relations if p is not None and role == "lead"
+                   and i.canonical in leaders]
+            names = {p.name for p in led}
+            return led[-1] if len(names) == 1 else None
+        # topic: the last project named before the match, in the same paragraph
+        para_start = min(a for a, _, p in sents if p == para)
+        limit = self._where[m.start()]
+        before = [p for p in para_projects if para_start <= p.start and p.end <= limit]
+        return before[-1] if before else None
+
+
+def _members(m: re.Match[str], group: str, abstract: str, table: dict[str, object]) -> list:  # type: ignore[type-arg]
+    return [table[ch] for ch in m.group(group) if ch in table]
+
+
+def _paragraph_lookup(sents: list[tuple[int, int, int]]):  # type: ignore[no-untyped-def]
+    starts = [s for s, _, _ in sents]
+    paras = [p for _, _, p in sents]
+    import bisect
+
+    def para_at(pos: int) -> int:
+        k = bisect.bisect_right(starts, pos) - 1
+        return paras[k] if k >= 0 else 0
+    return para_at
+
+
+def build_relations(original: str, found: Iterable[tuple[ProjectSpan | None, Mention, str, tuple[int, int], str]],
+                    project_names: dict[str, str]) -> list[Relation]:
+    """Relation records, one per (project, institution, role); a lead wins over co for the same pair."""
+    out: list[Relation] = []
+    seen: set[tuple[str, str, str]] = set()
+    found = list(found)
+    leads = {(p.name if p else "", i.canonical) for p, i, role, _, _ in found if role == "lead"}
+    for project, inst, role, (s, e), rule in found:
+        pname = project_names.get(project.name, project.name) if project else ""
+        key = (pname, inst.canonical, role)
+        if key in seen:
+            continue
+        if role == "co_applicant" and ((project.name if project else ""), inst.canonical) in leads:
+            continue
+        seen.add(key)
+        out.append(Relation(pname, inst.text, inst.canonical, role, inst.type, original[s:e].strip(), s, e, rule))
+    return out
+
+
+class RelationExtractor:
+    """spaCy component: writes ``doc._.relations`` (a list of :class:`Relation`)."""
+
+    def __init__(self, nlp: Language, name: str = "finnews_relations", models_dir: str | None = None):
+        ensure_extensions()
+        self.name = name
+        self.finder = RelationFinder(load_rules(models_dir))
+
+    def __call__(self, doc: Doc) -> Doc:
+        from .segment import simplified_text
+
+        text = simplified_text(doc)
+        institutions = doc_mentions(doc, "INSTITUTION")
+        spans = project_candidates(doc)
+        found, promoted = self.finder.find(text, institutions, spans)
+        mentions = project_mentions(doc.text, spans, promoted)
+        set_mentions(doc, mentions, [PROJECT])
+        names = {m.canonical for m in mentions}
+        by_name = {}
+        for p in spans:
+            by_name.setdefault(p.name, doc.text[p.start:p.end] if p.end - p.start == len(p.name) else p.name)
+        project_names = {k: v for k, v in by_name.items() if v in names or k in names}
+        doc._.relations = build_relations(doc.text, found, project_names)
+        return doc
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        from .rules import copy_rules
+
+        copy_rules(self.finder.rules.directory, Path(path))
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> RelationExtractor:
+        self.finder = RelationFinder(load_rules(path))
+        return self
+
+
+@Language.factory("finnews_relations", assigns=["doc._.relations"], default_config={"models_dir": None},
+                  requires=["doc._.finnews_mentions"])
+def make_relation_extractor(nlp: Language, name: str, models_dir: str | None) -> RelationExtractor:
+    return RelationExtractor(nlp, name, models_dir)
