@@ -493,7 +493,7 @@ def _survey(soup: BeautifulSoup, classes: _Classes) -> tuple[Tag, dict[str, str]
     h1s: list[Tag] = []
     candidates: list[tuple[int, int, Tag]] = []
     articles: list[Tag] = []
-    by_parent: dict[int, list[Any]] = {}  # id(parent) -> [parent, CJK in its <p> children]
+    by_parent: dict[int, tuple[Tag, list[Tag]]] = {}  # id(parent) -> (parent, its <p> children)
     labelled: list[NavigableString] = []
     for order, node in enumerate(soup.descendants):
         if isinstance(node, Tag):
@@ -506,8 +506,7 @@ def _survey(soup: BeautifulSoup, classes: _Classes) -> tuple[Tag, dict[str, str]
             elif name == "p":
                 parent = node.parent
                 if parent is not None:
-                    entry = by_parent.setdefault(id(parent), [parent, 0])
-                    entry[1] += _cjk_count(node.get_text())
+                    by_parent.setdefault(id(parent), (parent, []))[1].append(node)
             elif name == "h1":
                 h1s.append(node)
             elif name == "title" and not title:
@@ -547,7 +546,7 @@ def _survey(soup: BeautifulSoup, classes: _Classes) -> tuple[Tag, dict[str, str]
 
 
 def _main_content(candidates: list[tuple[int, int, Tag]], articles: list[Tag],
-                  by_parent: dict[int, list[Any]]) -> Tag | None:
+                  by_parent: dict[int, tuple[Tag, list[Tag]]]) -> Tag | None:
     """The content-class element (best rank, then most text), else <article>, else the block
     with the most CJK text in its <p> children."""
     candidates.sort(key=lambda c: (c[0], c[1]))
@@ -566,11 +565,12 @@ def _main_content(candidates: list[tuple[int, int, Tag]], articles: list[Tag],
         best_article = max(articles, key=_p_score)
         if _p_score(best_article) > 0:
             return best_article
-    if by_parent:
-        parent, score = max(by_parent.values(), key=lambda e: e[1])
-        if score > 0:
-            return parent  # type: ignore[no-any-return]
-    return None
+    best_parent, best_score = None, 0
+    for parent, paragraphs in by_parent.values():  # scored only now: most pages never get here
+        score = sum(_cjk_count(p.get_text()) for p in paragraphs)
+        if score > best_score:
+            best_parent, best_score = parent, score
+    return best_parent
 
 
 def _split_site(title: str) -> tuple[str, str]:
@@ -664,6 +664,7 @@ _FRAGMENT = re.compile(  # a block tag with well-formed attributes: 'a<b 且 c>d
     re.I | re.A,
 )
 _META_KEYS = ("title", "published", "url", "author", "source")
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _front_matter(text: str) -> tuple[str, dict[str, Any]]:
@@ -676,7 +677,7 @@ def _front_matter(text: str) -> tuple[str, dict[str, Any]]:
         return text, {}
     body = text[m.end():]
     try:
-        data = yaml.safe_load(m.group(1))
+        data = yaml.load(m.group(1), Loader=_SAFE_LOADER)  # safe_load, with libyaml when present
     except (yaml.YAMLError, RecursionError, ValueError):
         return body, {}
     if not isinstance(data, dict):

@@ -78,6 +78,7 @@ class InstitutionFinder:
         self.places = rules.places
         self.place_lengths = sorted({len(p) for p in rules.places}, reverse=True)
         self.type_words = rules.type_words
+        self._generic_cache: dict[str, bool] = {}
 
     # ------------------------------------------------------------------------------------------
     def find(self, text: str, tokens: Sequence[tuple[int, int]], masked: Sequence[tuple[int, int]] = ()) -> list[Mention]:
@@ -104,9 +105,11 @@ class InstitutionFinder:
                 for end, (n, canonical, kind) in self.gazetteer.iter(text)]
 
     def place_at(self, text: str, i: int) -> int:
-        """Length of the longest place name starting at ``i`` (0 if none)."""
+        """Length of the longest place name starting at ``i`` (0 if none), with a trailing 省/市/区/县."""
         for n in self.place_lengths:
             if text[i:i + n] in self.places:
+                if n < 4 and i + n < len(text) and text[i + n] in "省市区县" and text[i:i + n + 1] not in self.places:
+                    return n + 1
                 return n
         return 0
 
@@ -120,44 +123,76 @@ class InstitutionFinder:
         for m in self.head_re.finditer(text):
             head = self.head_info[m.group()]
             hs, he = m.span()
-            if head.min_core:
-                nxt = token_at.get(he)
-                if nxt is not None and text[tokens[nxt][0]:tokens[nxt][1]] in rules.not_name_after:
-                    continue
+            nxt = token_at.get(he)
+            if he < len(text) and nxt is None:
+                continue  # the head ends inside a token (银行业, 期货价格): not the end of a name
+            if head.min_core and nxt is not None and text[tokens[nxt][0]:tokens[nxt][1]] in rules.not_name_after:
+                continue
             ti = token_covering[hs]
+            if tokens[ti][0] < hs and tokens[ti][1] < he:
+                continue  # the tokenizer cut across the head (浙江省|内农|商行): no name ends here
             start = tokens[ti][0] if tokens[ti][0] < hs else hs
             j = ti - 1 if tokens[ti][0] < hs else (token_at.get(hs, ti) - 1)
             name_tokens: list[tuple[int, int]] = []
             if start < hs:
                 name_tokens.append((start, hs))
-            while j >= 0:
+            bounded = False  # the walk ended at punctuation, a stop word or the start of the text
+            while True:
+                if j < 0:
+                    bounded = True
+                    break
                 s, e = tokens[j]
                 word = text[s:e]
-                if hs - s > MAX_NAME:
-                    break
-                if word in ("）", ")"):
+                if word in ("）", ")") and not head.min_core:
                     k = self._paren_open(text, tokens, j)
                     if k is None or k == 0:
+                        bounded = True
                         break
                     name_tokens.insert(0, (tokens[k][0], e))
                     start = tokens[k][0]
                     j = k - 1
                     continue
-                if not _CJK.match(word) or not all(_CJK.match(ch) for ch in word):
+                if not all(_CJK.match(ch) for ch in word):
+                    bounded = True
                     break
                 if word in rules.left_stops:
-                    if (word in rules.weak_left_stops and j > 0
-                            and self._is_place(text[tokens[j - 1][0]:tokens[j - 1][1]])):
+                    prev = text[tokens[j - 1][0]:tokens[j - 1][1]] if j > 0 else ""
+                    if word in rules.weak_left_stops and (self._is_place(prev) or not self._specific(
+                            text, name_tokens, gaz_starts)):
                         pass
                     else:
+                        bounded = True
                         break
+                if hs - s > (4 if head.min_core else MAX_NAME):
+                    break
                 name_tokens.insert(0, (s, e))
                 start = s
                 j -= 1
+            if head.min_core and not bounded:
+                continue
             cand = self._validate(text, start, hs, he, name_tokens, head, gaz_starts)
             if cand:
                 out.append(cand)
         return out
+
+    def _specific(self, text: str, name_tokens: list[tuple[int, int]], gaz_starts: set[int]) -> bool:
+        """Whether the tokens found so far hold a place, a known name or a non-generic word."""
+        for s, e in name_tokens:
+            w = text[s:e]
+            if w in self.places or w in self.known or s in gaz_starts or not self.generic(w):
+                return True
+        return False
+
+    def generic(self, word: str) -> bool:
+        """Whether ``word`` is made only of generic finance words (财产保险 = 财产 + 保险)."""
+        cached = self._generic_cache.get(word)
+        if cached is None:
+            words = self.rules.generic_words
+            ok = [True] + [False] * len(word)
+            for i in range(1, len(word) + 1):
+                ok[i] = any(ok[j] and word[j:i] in words for j in range(max(0, i - 6), i))
+            cached = self._generic_cache[word] = ok[len(word)]
+        return cached
 
     def _paren_open(self, text: str, tokens: Sequence[tuple[int, int]], j: int) -> int | None:
         """Index of the token opening the bracket closed at ``j`` when the group may sit in a name."""
@@ -189,7 +224,7 @@ class InstitutionFinder:
                 continue
             if w in self.places or w in self.known or s in gaz_starts or self.place_at(text, s) == len(w):
                 anchored = True
-            elif w not in self.rules.generic_words:
+            elif not self.generic(w):
                 core += len(w)
         if head.min_core:
             if core < head.min_core:
@@ -197,7 +232,7 @@ class InstitutionFinder:
         elif not anchored and core == 0:
             return None
         name = text[start:he]
-        if len(name) <= len(head.head) or "的" in name:
+        if len(name) <= len(head.head) or "的" in name or self.rules.reject_pattern.search(name):
             return None
         canonical = _TICKER.sub("", name)
         kind = head.type
@@ -360,7 +395,9 @@ class InstitutionRecognizer:
         text = simplified_text(doc)
         mentions = self.finder.find(text, token_spans(doc))
         original = doc.text
-        mentions = [Mention(m.label, original[m.start:m.end], m.canonical, m.type, m.start, m.end, m.rule)
+        back = {ord(a): b for a, b in zip(text, original) if a != b}  # Simplified -> as written
+        mentions = [Mention(m.label, original[m.start:m.end], m.canonical if m.rule == "GAZ" or not back
+                            else m.canonical.translate(back), m.type, m.start, m.end, m.rule)
                     for m in mentions]
         set_mentions(doc, mentions, [LABEL])
         return doc

@@ -55,6 +55,10 @@ class ProjectFinder:
         self.clause_re = re.compile(
             r"(?:^|(?<=[，。；：\n]))(?:此外|另外|同时|其中|另有)?[，]?"
             r"([\u3400-\u9fffA-Za-z0-9]{%d,40}?)(?=%s)" % (cfg["min_chars_unquoted"], admission))
+        labels = "|".join(map(re.escape, sorted(cfg["field_labels"], key=len, reverse=True)))
+        self.field_re = re.compile(r"(?:%s)[：:]\s*([^\s　：:，。；]{4,60}?)(?=[\s　]|$|[，。；]|[^\s　：:]{2,6}[：:])" % labels,
+                                   re.M)
+        self.unquoted_reject = re.compile(cfg["unquoted_reject_pattern"])
         self.scenario_re = re.compile(
             r"^(?:[、和及与]|以及)?(?:等)?[^，。；“”]{0,10}?(?:%s)" % "|".join(map(re.escape, cfg["scenario_words"])))
 
@@ -67,6 +71,13 @@ class ProjectFinder:
         inst_spans = [(m.start, m.end) for m in institutions]
         quoted = self._quoted(text, inst_spans)
         names = {p.name for p in quoted if p.accepted}
+        for m in self.field_re.finditer(text):
+            s, e = m.span(1)
+            if text[s] in "“《\"" or any(s < te and e > ts for ts, te in inst_spans):
+                continue
+            name = text[s:e]
+            quoted.append(ProjectSpan(s, e, name, True, "PROJ_FIELD", s, e))
+            names.add(name)
         unquoted = self._unquoted(text, tokens, quoted, inst_spans, names)
         spans = quoted + unquoted
         # every later plain occurrence of an accepted name
@@ -141,6 +152,8 @@ class ProjectFinder:
                 continue
             if name.startswith(tuple(cfg["determiners"])) or len(name) < cfg["min_chars_unquoted"]:
                 continue
+            if self.unquoted_reject.search(name) or self._has_stop(text, tokens, token_at, s, e):
+                continue
             full = self._back_reference(name, names)
             if full:
                 out.append(ProjectSpan(s, e, full, True, "PROJ_BACK_REFERENCE", s, e))
@@ -149,6 +162,15 @@ class ProjectFinder:
                 names.add(name)
             taken.append((s, e))
         return out
+
+    def _has_stop(self, text: str, tokens: Sequence[tuple[int, int]], token_at: dict[int, int], s: int, e: int) -> bool:
+        stops = set(self.cfg["unquoted_stops"])
+        i = token_at.get(s)
+        while i is not None and i < len(tokens) and tokens[i][0] < e:
+            if text[tokens[i][0]:tokens[i][1]] in stops:
+                return True
+            i += 1
+        return False
 
     def _name_end(self, text: str, tokens: Sequence[tuple[int, int]], i: int) -> int | None:
         """End of an unquoted project name starting at token ``i``: a head followed by a stop."""

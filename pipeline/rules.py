@@ -79,6 +79,7 @@ class Rules:
     abbreviations: tuple[tuple[str, str], ...]
     short_form_drops: tuple[str, ...]
     type_words: tuple[tuple[str, str], ...]
+    reject_pattern: re.Pattern[str]
     not_name_after: frozenset[str]
     projects: dict[str, Any]
     relations: tuple[RelationPattern, ...]
@@ -220,7 +221,7 @@ def load_userdict(path: Path) -> tuple[tuple[str, int | None, str | None], ...]:
 def load_org_rules(path: Path) -> dict[str, Any]:
     data, lines = _yaml_mapping(path)
     keys = {"heads", "continuations", "left_stops", "weak_left_stops", "generic_words", "abbreviations",
-            "short_form_drops", "type_words", "not_name_after"}
+            "short_form_drops", "type_words", "not_name_after", "reject_pattern"}
     for key, line in lines.items():
         if key not in keys:
             raise RuleError("E203", path=path, line=line, key=key, allowed=", ".join(sorted(keys)))
@@ -249,7 +250,12 @@ def load_org_rules(path: Path) -> dict[str, Any]:
             raise RuleError("E204", path=path, line=line, key="type", value=item["type"],
                             allowed=", ".join(INSTITUTION_TYPES))
         type_words.append((str(item["word"]), str(item["type"])))
+    try:
+        reject = re.compile(str(data.get("reject_pattern", "(?!)")))
+    except re.error as exc:
+        raise RuleError("E205", path=path, line=lines.get("reject_pattern", 1), detail=str(exc)) from exc
     return {
+        "reject_pattern": reject,
         "type_words": tuple(type_words),
         "not_name_after": frozenset(_str_list(path, lines, data, "not_name_after")),
         "org_heads": tuple(sorted(heads, key=lambda h: -len(h.head))),
@@ -266,6 +272,7 @@ PROJECT_KEYS = {
     "heads": list, "min_chars": int, "max_chars": int, "min_chars_unquoted": int, "reject_chars": str,
     "not_project_after": list, "not_project_before": list, "scenario_words": list, "unquoted_after": list,
     "admission_words": list, "unquoted_stops": list, "determiners": list, "anaphora": dict,
+    "field_labels": list, "unquoted_reject_pattern": str,
 }
 
 
@@ -292,7 +299,7 @@ MACROS = {
     "PA": "[\ue400-\ue7ff]",
     "N": "(?:\\d+|[一二两三四五六七八九十]+)",
 }
-MACROS["IL"] = ("{I}(?:(?:、|，(?={I})|和|与|及|以及|、以及)(?:其)?(?:子公司|旗下)?{I})*").format(**MACROS)
+MACROS["IL"] = "{I}(?:(?:、|和|与|及|以及|、以及)(?:其)?(?:子公司|旗下)?{I})*".format(**MACROS)
 MACROS["PL"] = "{P}(?:(?:、|和|与|及|以及){P})*".format(**MACROS)
 ROLE_GROUPS = {"lead", "co", "joint", "resp_i", "resp_p", "project", "led_by", "count"}
 ATTACH = ("same", "topic", "record", "count", "led_by", "none")

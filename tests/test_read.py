@@ -150,7 +150,7 @@ def test_when_a_path_does_not_exist_then_one_e108_record_is_yielded_and_the_rest
 @pytest.mark.parametrize(
     ("content", "limit", "error"),
     [
-        pytest.param("正" * 100, 50, "[E104]", id="over"),
+        pytest.param("正" * 100, 50, "[E104] {path}: over the size limit (300 bytes > 50)", id="over"),
         pytest.param("正" * 10, 30, "", id="exactly-at-limit"),
         pytest.param("正" * 10, 29, "[E104]", id="one-over"),
     ],
@@ -158,8 +158,9 @@ def test_when_a_path_does_not_exist_then_one_e108_record_is_yielded_and_the_rest
 def test_when_a_file_is_over_max_bytes_then_e104(
     tmp_path: Path, content: str, limit: int, error: str
 ) -> None:
-    (record,) = records(write(tmp_path / "big.txt", content), settings=Settings(max_bytes=limit))
-    assert record.error.startswith(error) if error else record.error == ""
+    path = write(tmp_path / "big.txt", content)
+    (record,) = records(path, settings=Settings(max_bytes=limit))
+    assert record.error.startswith(error.format(path=path)) if error else record.error == ""
     assert record.data == (b"" if error else content.encode("utf-8"))
 
 
