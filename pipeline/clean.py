@@ -184,6 +184,11 @@ _NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 _GARBAGE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 MAX_CONTROL_SHARE = 0.10
 _BAD_CATEGORIES = frozenset(("Cc", "Co", "Cn", "Cs", "So"))
+# Lossy decoding: UTF-8 when valid non-ASCII characters outnumber broken sequences 20 to 1 (GBK
+# or Big5 read as UTF-8 gives more broken sequences than valid ones); a declared charset when at
+# most 1 % of the characters are broken.
+MIN_GOOD_PER_BAD = 20
+MAX_LOSSY_SHARE = 0.01
 
 
 def decode(raw: bytes, *, source: str) -> tuple[str, str]:
@@ -215,10 +220,19 @@ def decode(raw: bytes, *, source: str) -> tuple[str, str]:
             return _not_blank(raw.decode(codec), source), codec
         except UnicodeDecodeError:
             continue
+    # UTF-8 with a few broken bytes (a truncated download, one bad byte): keep it, with U+FFFD.
+    text = raw.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if len(text) - len(text.encode("ascii", errors="ignore")) - bad >= MIN_GOOD_PER_BAD * bad:
+        return _not_blank(text, source), "utf-8"
     found = _detect(raw)
-    if found is None:
-        raise InputError("E101", source=source, detail="not UTF-8, GB18030, Big5 or UTF-16")
-    return _not_blank(found[0], source), found[1]
+    if found is not None:
+        return _not_blank(found[0], source), found[1]
+    for codec in declared:  # a declared charset with a few broken bytes
+        text = raw.decode(codec, errors="replace")
+        if text.count("\ufffd") <= MAX_LOSSY_SHARE * len(text):
+            return _not_blank(text, source), codec
+    raise InputError("E101", source=source, detail="not UTF-8, GB18030, Big5 or UTF-16")
 
 
 def _declared_codecs(head: bytes) -> list[str]:
@@ -665,6 +679,7 @@ _FRAGMENT = re.compile(  # a block tag with well-formed attributes: 'a<b 且 c>d
 )
 _META_KEYS = ("title", "published", "url", "author", "source")
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*>")
 
 
 def _front_matter(text: str) -> tuple[str, dict[str, Any]]:
@@ -736,8 +751,8 @@ def clean(
     info: dict[str, Any]
     if _PAGE.search(body, 0, 4096) or _FRAGMENT.search(body):
         classes = _Classes(load_rules(models_dir))
-        try:
-            soup = BeautifulSoup(body, "lxml")
+        try:  # an XML declaration would make bs4 warn that this is XML: it is (X)HTML
+            soup = BeautifulSoup(_XML_DECLARATION.sub("", body, count=1), "lxml")
         except (ValueError, TypeError, RecursionError, AssertionError) as exc:
             raise InputError("E103", source=where, detail=f"unparseable HTML: {exc}") from exc
         if _PAGE.search(body, 0, 4096):

@@ -87,7 +87,8 @@ class InstitutionFinder:
         for i, (s, e) in enumerate(tokens):
             for k in range(s, e):
                 token_covering[k] = i
-        gaz = self._gazetteer(text)
+        token_ends = {e for _, e in tokens}
+        gaz = [c for c in self._gazetteer(text) if c.start in token_at and (c.end in token_ends or c.end == len(text))]
         gaz_starts = {c.start for c in gaz}
         cands = list(gaz)
         cands += self._heads(text, tokens, token_at, token_covering, gaz_starts)
@@ -222,14 +223,16 @@ class InstitutionFinder:
         for s, _, w in words:
             if w in ("（", "）", "(", ")") or re.fullmatch(r"\d+", w):
                 continue
-            if w in self.places or w in self.known or s in gaz_starts or self.place_at(text, s) == len(w):
+            if head.min_core and (w in self.known or s in gaz_starts):
+                core += len(w)  # a known brand before a short head (中国人寿 + 资管)
+            elif w in self.places or w in self.known or s in gaz_starts or self.place_at(text, s) == len(w):
                 anchored = True
             elif not self.generic(w):
                 core += len(w)
         if head.min_core:
-            if core < head.min_core:
-                return None
-        elif not anchored and core == 0:
+            if core < head.min_core or words and len(words[0][2]) > 1 and words[0][2][0] in self.rules.left_stops:
+                return None  # 由公募基金: a stop word glued to the name by the tokenizer
+        elif not anchored and (core == 0 or head.anchor):
             return None
         name = text[start:he]
         if len(name) <= len(head.head) or "的" in name or self.rules.reject_pattern.search(name):

@@ -25,6 +25,7 @@ from .rules import Rules, load_rules
 
 LABEL = "PROJECT"
 CANDIDATES_KEY = "finnews_project_candidates"
+SHORT_REFERENCES = ("PROJ_BACK_REFERENCE", "ANAPHOR")
 _QUOTE = re.compile(r"“([^“”\n]{1,90})”|《([^《》\n]{1,90})》|\"([^\"\n]{1,90})\"")
 _NAME_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z0-9Ⅰ-Ⅻ]")
 _TRAILING_PAREN = re.compile(r"[（(][^（）()]{1,10}[）)]$")
@@ -70,7 +71,7 @@ class ProjectFinder:
     def find(self, text: str, tokens: Sequence[tuple[int, int]], institutions: Sequence[Mention]) -> list[ProjectSpan]:
         inst_spans = [(m.start, m.end) for m in institutions]
         quoted = self._quoted(text, inst_spans)
-        names = {p.name for p in quoted if p.accepted}
+        names = {p.name for p in quoted if p.accepted}  # the whole article: back-references may come first
         for m in self.field_re.finditer(text):
             s, e = m.span(1)
             if text[s] in "“《\"" or any(s < te and e > ts for ts, te in inst_spans):
@@ -250,6 +251,8 @@ def project_mentions(original: str, spans: Iterable[ProjectSpan], promoted: Iter
     for p in spans:
         if not p.accepted and (p.start, p.end) not in promoted_ids:
             continue
+        if p.rule in SHORT_REFERENCES:
+            continue  # 审核辅助系统, 该项目: they stand for a project named elsewhere
         canonical = written.get(p.name, p.name)
         out.append(Mention(LABEL, original[p.start:p.end], canonical, "", p.start, p.end, p.rule))
     return out

@@ -45,6 +45,7 @@ class OrgHead:
     head: str
     type: str
     min_core: int
+    anchor: bool = False  # the name must hold a place or a known name (…公司)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,11 +228,12 @@ def load_org_rules(path: Path) -> dict[str, Any]:
             raise RuleError("E203", path=path, line=line, key=key, allowed=", ".join(sorted(keys)))
     heads = []
     for line, item in _yaml_items(path, "heads"):
-        _check_keys(path, line, item, {"id", "head", "type", "min_core"})
+        _check_keys(path, line, item, {"id", "head", "type", "min_core"}, {"anchor"})
         if item["type"] not in INSTITUTION_TYPES:
             raise RuleError("E204", path=path, line=line, key="type", value=item["type"],
                             allowed=", ".join(INSTITUTION_TYPES))
-        heads.append(OrgHead(str(item["id"]), str(item["head"]), item["type"], int(item["min_core"])))
+        heads.append(OrgHead(str(item["id"]), str(item["head"]), item["type"], int(item["min_core"]),
+                             bool(item.get("anchor", False))))
     conts = []
     for line, item in _yaml_items(path, "continuations"):
         _check_keys(path, line, item, {"id", "suffix", "type", "max_gap"})
