@@ -356,8 +356,12 @@ _BOLD = frozenset(("strong", "b"))
 _CELLS = frozenset(("td", "th"))
 # &nbsp; and the other fixed-width spaces become a space, invisible characters go; the
 # full-width space U+3000 stays (it separates fields: 项目名称：P　牵头单位：X).
-_SPACES = {0xA0: " ", **{cp: " " for cp in range(0x2000, 0x200B)}, 0x202F: " ", 0x205F: " ",
-           0x200B: None, 0x200C: None, 0x200D: None, 0x2060: None, 0xFEFF: None, 0xAD: None}
+# Control characters go too (C0 except tab and newlines, DEL, C1).
+_SPACES: dict[int, str | None] = {
+    0xA0: " ", **{cp: " " for cp in range(0x2000, 0x200B)}, 0x202F: " ", 0x205F: " ", 0x0B: " ", 0x0C: " ",
+    0x200B: None, 0x200C: None, 0x200D: None, 0x2060: None, 0xFEFF: None, 0xAD: None,
+    **{cp: None for cp in (*range(0x00, 0x09), *range(0x0E, 0x20), *range(0x7F, 0xA0))},
+}
 _ASCII_WS = re.compile(r"[ \t\n\r\f\v]+")
 # A source line break between two East Asian characters is no space (CSS Text 3 segment breaks).
 _WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
@@ -679,6 +683,7 @@ _FRAGMENT = re.compile(  # a block tag with well-formed attributes: 'a<b 且 c>d
 )
 _META_KEYS = ("title", "published", "url", "author", "source")
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*>")
 
 
@@ -739,6 +744,8 @@ def clean(
         text, encoding = decode(bytes(raw), source=where)
     else:
         text, encoding = raw, ""
+        if _SURROGATE.search(text):  # lone surrogates: no parser or output format takes them
+            text = _SURROGATE.sub("\ufffd", text)
         if not text.strip():
             raise InputError("E102", source=where)
         if len(_GARBAGE.findall(text[:8192])) > MAX_CONTROL_SHARE * min(len(text), 8192):

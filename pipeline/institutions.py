@@ -130,8 +130,8 @@ class InstitutionFinder:
             if head.min_core and nxt is not None and text[tokens[nxt][0]:tokens[nxt][1]] in rules.not_name_after:
                 continue
             ti = token_covering[hs]
-            if tokens[ti][0] < hs and tokens[ti][1] < he:
-                continue  # the tokenizer cut across the head (浙江省|内农|商行): no name ends here
+            if tokens[ti][0] < hs and tokens[ti][1] < he and hs - tokens[ti][0] < 2:
+                continue  # the tokenizer cut across the head leaving a stray character (浙江省|内农|商行)
             start = tokens[ti][0] if tokens[ti][0] < hs else hs
             j = ti - 1 if tokens[ti][0] < hs else (token_at.get(hs, ti) - 1)
             name_tokens: list[tuple[int, int]] = []

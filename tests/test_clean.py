@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import codecs
 import importlib.util
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -108,6 +109,37 @@ def test_when_input_is_bad_then_a_coded_input_error_names_it(raw: bytes | str, c
     message = str(err.value)
     assert message.startswith(f"[{code}] data/a1.html")
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("raw", "codec", "expected"),
+    [
+        pytest.param(BODY.encode("utf-8")[:-1], "utf-8", BODY[:-1] + "\ufffd", id="utf-8-truncated"),
+        pytest.param(BODY.encode("utf-8").replace("灾备".encode(), b"\xff\xfe\xfd"), "utf-8",
+                     BODY.replace("灾备", "\ufffd\ufffd\ufffd"), id="utf-8-bad-bytes"),
+        pytest.param(_page('<meta charset="gbk">', BODY).encode("gbk").replace("灾".encode("gbk"), b"\xff"),
+                     "gb18030", BODY.replace("灾", "\ufffd"), id="gbk-declared-bad-byte"),
+    ],
+)
+def test_when_a_few_bytes_are_broken_then_the_rest_is_kept(raw: bytes, codec: str, expected: str) -> None:
+    article = run(raw)
+    assert (article.encoding, article.text) == (codec, expected)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param(f"<p>{BODY}中文\x01正文\x7f测试\x85内容</p>", f"{BODY}中文正文测试内容", id="controls-dropped"),
+        pytest.param("<p>中文正文\ud800测试</p>", "中文正文\ufffd测试", id="lone-surrogate"),
+        pytest.param("<p>零\u200b宽\ufeff字\u00ad符</p>", "零宽字符", id="invisible-dropped"),
+        pytest.param("<?xml version='1.0' encoding='utf-8'?>\n<html><body><p>中文正文</p></body></html>",
+                     "中文正文", id="xhtml-declaration"),
+    ],
+)
+def test_when_text_has_odd_characters_then_they_are_cleaned_without_warnings(raw: str, expected: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert text_of(raw) == expected
 
 
 # --- format by content -------------------------------------------------------------------------
