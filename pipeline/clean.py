@@ -83,6 +83,8 @@ def _parse_rules(text: str, where: str) -> CleaningRules:
         key, line = key_node.value, key_node.start_mark.line + 1
         if key not in _RULE_KEYS:
             raise RuleError("E203", path=where, line=line, key=key, allowed=", ".join(_RULE_KEYS))
+        if key in lists:
+            raise RuleError("E206", path=where, line=line, value=key)
         if not isinstance(value_node, yaml.SequenceNode):
             raise RuleError("E201", path=where, line=line, detail=f"{key} must be a list")
         items: list[tuple[str, int]] = []
@@ -120,8 +122,8 @@ def _parse_rules(text: str, where: str) -> CleaningRules:
     content = "|".join(f"(?P<c{i}>{f})" for i, (f, _) in enumerate(lists["content_class_id"])) or "(?!)"
     return CleaningRules(
         drop_tags=frozenset(t for t, _ in lists["drop_tags"]),
-        boilerplate=re.compile(rf"(?<![a-z])(?:{boilerplate})(?![a-z])"),
-        content=re.compile(content),
+        boilerplate=re.compile(rf"(?<![a-z])(?:{boilerplate})(?![a-z])", re.I),
+        content=re.compile(content, re.I),
     )
 
 
@@ -194,8 +196,10 @@ MAX_LOSSY_SHARE = 0.01
 def decode(raw: bytes, *, source: str) -> tuple[str, str]:
     """``raw`` as text and the codec used.
 
-    Order: byte-order mark; strict UTF-8; a charset declared in the first 2 KB (GBK/GB2312 read as
-    GB18030); detection by charset_normalizer. Raises E102 (empty), E103 (binary), E101.
+    Order: a byte-order mark; strict UTF-8; strict with a charset declared in the first 2 KB
+    (``<meta charset>``, ``http-equiv``, ``<?xml encoding>``; GBK/GB2312 read as GB18030); UTF-8
+    with a few broken bytes; charset_normalizer (GB18030, Big5, UTF-16 first); the declared
+    charset with a few broken bytes. Raises E102 (empty), E103 (binary data), E101.
     """
     if not raw or raw.isspace():
         raise InputError("E102", source=source)
@@ -301,7 +305,7 @@ class Line(NamedTuple):
 # A line ending like this is complete (sentence-final punctuation, closing quotes, a colon
 # that introduces a list).
 _FINAL = frozenset("。！？!?；;…”’」』）：:")
-_LIST_ITEM = re.compile(r"\s*(?:[(（]?(?:\d{1,3}|[一二三四五六七八九十]{1,3})[)）.．、]"
+_LIST_ITEM = re.compile(r"\s*(?:[(（]?(?:\d{1,3}|[一二三四五六七八九十]{1,3})[)）.．、](?!\d)"
                         r"|[(（](?:\d{1,3}|[一二三四五六七八九十]{1,3})[)）]|[①-⑳•·●◆■▪-])")
 _FIELD = re.compile(r"[^\s，,。：:]{2,8}[：:]")  # 项目名称：…
 _DATE = re.compile(
@@ -372,12 +376,13 @@ _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f
 class _LineBuilder:
     """Collects inline text into lines; blocks and <br> end lines."""
 
-    __slots__ = ("blocks", "bold", "bold_text", "buf", "lines", "plain_text")
+    __slots__ = ("blocks", "bold", "bold_text", "buf", "items", "lines", "plain_text")
 
     def __init__(self) -> None:
         self.lines: list[Line] = []
         self.buf: list[str] = []
         self.blocks: list[str] = []
+        self.items = 0  # open list items, table rows, <pre>: lines inside them are never joined
         self.bold = 0
         self.bold_text = False
         self.plain_text = False
@@ -410,7 +415,7 @@ class _LineBuilder:
             inner = self.blocks[-1] if self.blocks else ""
             if inner in _HEADINGS:
                 kind = HEADING
-            elif inner in _ITEMS:
+            elif self.items:
                 kind = ITEM
             elif self.bold_text and not self.plain_text:
                 kind = HEADING  # <p><strong>首批金融科技试点项目</strong></p>
@@ -441,6 +446,8 @@ def _html_lines(root: Tag, classes: _Classes) -> list[Line]:
             if name in _BLOCKS:
                 out.end_line()
                 out.blocks.pop()
+                if name in _ITEMS:
+                    out.items -= 1
                 if name == "pre":
                     pre -= 1
             elif name in _BOLD:
@@ -459,6 +466,8 @@ def _html_lines(root: Tag, classes: _Classes) -> list[Line]:
             if name in _BLOCKS:
                 out.end_line()
                 out.blocks.append(name)
+                if name in _ITEMS:
+                    out.items += 1
                 if name == "pre":
                     pre += 1
             elif name in _BOLD:
@@ -756,13 +765,14 @@ def clean(
 
     body, front = _front_matter(text)
     info: dict[str, Any]
-    if _PAGE.search(body, 0, 4096) or _FRAGMENT.search(body):
+    page = _PAGE.search(body, 0, 4096) is not None
+    if page or _FRAGMENT.search(body):
         classes = _Classes(load_rules(models_dir))
         try:  # an XML declaration would make bs4 warn that this is XML: it is (X)HTML
             soup = BeautifulSoup(_XML_DECLARATION.sub("", body, count=1), "lxml")
         except (ValueError, TypeError, RecursionError, AssertionError) as exc:
             raise InputError("E103", source=where, detail=f"unparseable HTML: {exc}") from exc
-        if _PAGE.search(body, 0, 4096):
+        if page:
             root, info = _survey(soup, classes)
         else:
             root, info = soup.body or soup, {}

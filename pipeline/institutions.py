@@ -230,7 +230,7 @@ class InstitutionFinder:
             elif not self.generic(w):
                 core += len(w)
         if head.min_core:
-            if core < head.min_core or words and len(words[0][2]) > 1 and words[0][2][0] in self.rules.left_stops:
+            if core < head.min_core or (words and len(words[0][2]) > 1 and words[0][2][0] in self.rules.left_stops):
                 return None  # 由公募基金: a stop word glued to the name by the tokenizer
         elif not anchored and (core == 0 or head.anchor):
             return None
@@ -398,7 +398,7 @@ class InstitutionRecognizer:
         text = simplified_text(doc)
         mentions = self.finder.find(text, token_spans(doc))
         original = doc.text
-        back = {ord(a): b for a, b in zip(text, original) if a != b}  # Simplified -> as written
+        back = {ord(a): b for a, b in zip(text, original, strict=True) if a != b}  # Simplified -> as written
         mentions = [Mention(m.label, original[m.start:m.end], m.canonical if m.rule == "GAZ" or not back
                             else m.canonical.translate(back), m.type, m.start, m.end, m.rule)
                     for m in mentions]

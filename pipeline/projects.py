@@ -55,13 +55,13 @@ class ProjectFinder:
         admission = "|".join(map(re.escape, sorted(cfg["admission_words"], key=len, reverse=True)))
         self.clause_re = re.compile(
             r"(?:^|(?<=[，。；：\n]))(?:此外|另外|同时|其中|另有)?[，]?"
-            r"([\u3400-\u9fffA-Za-z0-9]{%d,40}?)(?=%s)" % (cfg["min_chars_unquoted"], admission))
+            rf"([\u3400-\u9fffA-Za-z0-9]{{{cfg['min_chars_unquoted']},40}}?)(?={admission})")
         labels = "|".join(map(re.escape, sorted(cfg["field_labels"], key=len, reverse=True)))
-        self.field_re = re.compile(r"(?:%s)[：:]\s*([^\s　：:，。；]{4,60}?)(?=[\s　]|$|[，。；]|[^\s　：:]{2,6}[：:])" % labels,
-                                   re.M)
+        self.field_re = re.compile(
+            rf"(?:{labels})[：:]\s*([^\s　：:，。；]{{4,60}}?)(?=[\s　]|$|[，。；]|[^\s　：:]{{2,6}}[：:])", re.M)
         self.unquoted_reject = re.compile(cfg["unquoted_reject_pattern"])
-        self.scenario_re = re.compile(
-            r"^(?:[、和及与]|以及)?(?:等)?[^，。；“”]{0,10}?(?:%s)" % "|".join(map(re.escape, cfg["scenario_words"])))
+        scenario = "|".join(map(re.escape, cfg["scenario_words"]))
+        self.scenario_re = re.compile(rf"^(?:[、和及与]|以及)?(?:等)?[^，。；“”]{{0,10}}?(?:{scenario})")
 
     def has_head(self, name: str) -> bool:
         name = _TRAILING_PAREN.sub("", name)

@@ -79,7 +79,7 @@ class Result:
     relations: tuple[Relation, ...] = ()
     duplicate_of: str = field(default="")
 
-    def to_frames(self) -> dict[str, "pandas.DataFrame"]:  # type: ignore[name-defined]  # noqa: F821
+    def to_frames(self) -> dict[str, pandas.DataFrame]:  # type: ignore[name-defined]  # noqa: F821
         """The four tables for this article, with the CLI's columns and dtypes."""
         from .tables import frames
 

@@ -12,18 +12,21 @@ leads.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from .institutions import doc_mentions, ensure_extensions, set_mentions
-from .projects import LABEL as PROJECT, ProjectSpan, project_candidates, project_mentions
+from .projects import LABEL as PROJECT
+from .projects import ProjectSpan, project_candidates, project_mentions
 from .records import Mention, Relation
 from .rules import RelationPattern, Rules, load_rules
 
+T = TypeVar("T")
 I_BASE, P_BASE, Q_BASE = 0xE000, 0xE400, 0xE800
 FILLER = "\x00"
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*")
@@ -60,6 +63,19 @@ def parse_count(word: str) -> int:
 
 
 @dataclass
+class _Sentence:
+    """One sentence rewritten with placeholders: ``where[i]`` is the text offset of ``abstract[i]``."""
+
+    start: int
+    end: int
+    para: int
+    abstract: str
+    insts: dict[str, Mention]
+    projs: dict[str, ProjectSpan]
+    where: list[int]
+
+
+@dataclass
 class _State:
     """What the extractor remembers while it reads an article."""
 
@@ -81,9 +97,6 @@ class RelationFinder:
     def find(self, text: str, institutions: Sequence[Mention], projects: Sequence[ProjectSpan]
              ) -> tuple[list[tuple[ProjectSpan | None, Mention, str, tuple[int, int], str]], list[ProjectSpan]]:
         sents = sentences(text)
-        para_of = {}
-        for s, e, p in sents:
-            para_of[(s, e)] = p
         projects = self._with_anaphora(text, projects, sents)
         state = _State()
         for s, e, para in sents:
@@ -122,30 +135,28 @@ class RelationFinder:
                   institutions: Sequence[Mention], projects: Sequence[ProjectSpan], state: _State) -> None:
         insts = [m for m in institutions if s <= m.start and m.end <= e]
         projs = [p for p in projects if s <= p.outer_start and p.outer_end <= e]
+        sent = self._abstract(text, s, e, para, insts, projs)
         if not insts:
-            # nothing to relate, but a project field still sets the record
-            if any(pat.sets == "record" for pat in self.patterns):
-                abstract, _, proj_at = self._abstract(text, s, e, [], projs)
-                for pat in self.patterns:
-                    if pat.sets == "record":
-                        m = pat.regex.search(abstract)
-                        if m:
-                            ps = _members(m, "project", abstract, proj_at)
-                            if ps:
-                                state.record = ps[0]
+            # nothing to relate, but a 项目名称 field still opens a record
+            for pat in self.patterns:
+                m = pat.regex.search(sent.abstract) if pat.sets == "record" else None
+                if m and m.groupdict().get("project"):
+                    found = _members(m, "project", sent.projs)
+                    if found:
+                        state.record = found[0]
             return
-        abstract, inst_at, proj_at = self._abstract(text, s, e, insts, projs)
-        para_projects = [p for p in projects if p.accepted or p in state.promoted]
+        para_start = min(a for a, _, p in sents if p == para)
         for pat in self.patterns:
-            for m in list(pat.regex.finditer(abstract)):
-                if FILLER in abstract[m.start():m.end()]:
+            for m in list(pat.regex.finditer(sent.abstract)):
+                if FILLER in sent.abstract[m.start():m.end()]:
                     continue
-                if self._apply(pat, m, abstract, inst_at, proj_at, text, s, e, para, sents, para_projects, state):
-                    abstract = abstract[:m.start()] + FILLER * (m.end() - m.start()) + abstract[m.end():]
+                if self._apply(pat, m, sent, para_start, projects, state):
+                    a = sent.abstract
+                    sent.abstract = a[:m.start()] + FILLER * (m.end() - m.start()) + a[m.end():]
 
-    def _abstract(self, text: str, s: int, e: int, insts: list[Mention], projs: list[ProjectSpan]
-                  ) -> tuple[str, dict[str, Mention], dict[str, ProjectSpan]]:
-        """The sentence with placeholders; chars outside mentions are kept as they are."""
+    def _abstract(self, text: str, s: int, e: int, para: int, insts: list[Mention],
+                  projs: list[ProjectSpan]) -> _Sentence:
+        """The sentence with placeholders; characters outside mentions are kept as they are."""
         items: list[tuple[int, int, str]] = []
         inst_at: dict[str, Mention] = {}
         proj_at: dict[str, ProjectSpan] = {}
@@ -155,7 +166,7 @@ class RelationFinder:
             end = m.end
             alias = _ALIAS_PAREN.match(text, end)
             if alias and alias.end() <= e:
-                end = alias.end()
+                end = alias.end()  # X（以下简称“Y”） reads as X
             items.append((m.start, end, ch))
         for k, p in enumerate(projs):
             ch = chr((P_BASE if p.accepted else Q_BASE) + k)
@@ -163,7 +174,7 @@ class RelationFinder:
             items.append((p.outer_start, p.outer_end, ch))
         items.sort()
         out: list[str] = []
-        where: list[int] = []  # text offset of every abstract character
+        where: list[int] = []
         pos = s
         for a, b, ch in items:
             if a < pos:
@@ -176,79 +187,77 @@ class RelationFinder:
         out.append(text[pos:e])
         where.extend(range(pos, e))
         where.append(e)
-        self._where = where
-        return "".join(out), inst_at, proj_at
+        return _Sentence(s, e, para, "".join(out), inst_at, proj_at, where)
 
-    def _apply(self, pat: RelationPattern, m: re.Match[str], abstract: str, inst_at: dict[str, Mention],
-               proj_at: dict[str, ProjectSpan], text: str, s: int, e: int, para: int,
-               sents: list[tuple[int, int, int]], para_projects: Sequence[ProjectSpan], state: _State) -> bool:
+    def _apply(self, pat: RelationPattern, m: re.Match[str], sent: _Sentence, para_start: int,
+               projects: Sequence[ProjectSpan], state: _State) -> bool:
         groups = m.groupdict()
         roles: list[tuple[Mention, str, ProjectSpan | None]] = []
-        projects = _members(m, "project", abstract, proj_at) if groups.get("project") else []
+        named = _members(m, "project", sent.projs) if groups.get("project") else []
         if groups.get("resp_i") and groups.get("resp_p"):
-            insts = _members(m, "resp_i", abstract, inst_at)
-            ps = _members(m, "resp_p", abstract, proj_at)
+            insts = _members(m, "resp_i", sent.insts)
+            ps = _members(m, "resp_p", sent.projs)
             if len(insts) != len(ps) or not insts:
                 return False
-            roles = [(i, "lead", p) for i, p in zip(insts, ps)]
+            roles = [(i, "lead", p) for i, p in zip(insts, ps, strict=True)]
         else:
             targets: list[ProjectSpan | None]
-            if projects:
-                targets = list(projects)
+            if named:
+                targets = list(named)
             elif pat.attach == "none":
                 targets = [None]
             else:
-                t = self._attach(pat, m, abstract, inst_at, text, s, para, sents, para_projects, state)
+                t = self._attach(pat, m, sent, para_start, projects, state)
                 if t is None:
                     return False
                 targets = [t]
             for target in targets:
                 for name, role in (("lead", "lead"), ("co", "co_applicant")):
                     if groups.get(name):
-                        roles += [(i, role, target) for i in _members(m, name, abstract, inst_at)]
+                        roles += [(i, role, target) for i in _members(m, name, sent.insts)]
                 if groups.get("joint"):
-                    members = _members(m, "joint", abstract, inst_at)
+                    members = _members(m, "joint", sent.insts)
                     roles += [(i, "lead" if k == 0 else "co_applicant", target) for k, i in enumerate(members)]
-        if pat.sets == "record" and projects:
-            state.record = projects[0]
-        if pat.sets == "count" and projects and groups.get("count"):
-            state.count = projects[0]
+        if pat.sets == "record" and named:
+            state.record = named[0]
+        if pat.sets == "count" and named and groups.get("count"):
+            state.count = named[0]
         if not roles:
-            return pat.sets == "record" and bool(projects)
+            return pat.sets == "record" and bool(named)
         for inst, role, project in roles:
             if project is not None and not project.accepted and project not in state.promoted:
                 state.promoted.append(project)
-            state.relations.append((project, inst, role, (s, e), pat.id))
+            state.relations.append((project, inst, role, (sent.start, sent.end), pat.id))
         return True
 
-    def _attach(self, pat: RelationPattern, m: re.Match[str], abstract: str, inst_at: dict[str, Mention],
-                text: str, s: int, para: int, sents: list[tuple[int, int, int]],
-                para_projects: Sequence[ProjectSpan], state: _State) -> ProjectSpan | None:
+    def _attach(self, pat: RelationPattern, m: re.Match[str], sent: _Sentence, para_start: int,
+                projects: Sequence[ProjectSpan], state: _State) -> ProjectSpan | None:
         if pat.attach == "record":
             return state.record
         if pat.attach == "count":
             return state.count
         if pat.attach == "led_by":
-            leaders = {i.canonical for i in _members(m, "led_by", abstract, inst_at)}
+            leaders = {i.canonical for i in _members(m, "led_by", sent.insts)}
             led = [p for p, i, role, _, _ in state.relations if p is not None and role == "lead"
                    and i.canonical in leaders]
-            names = {p.name for p in led}
-            return led[-1] if len(names) == 1 else None
+            return led[-1] if len({p.name for p in led}) == 1 else None
         # topic: the last project named before the match, in the same paragraph
-        para_start = min(a for a, _, p in sents if p == para)
-        limit = self._where[m.start()]
-        before = [p for p in para_projects if para_start <= p.start and p.end <= limit]
+        limit = sent.where[m.start()]
+        before = [p for p in projects if (p.accepted or p in state.promoted)
+                  and para_start <= p.start and p.end <= limit]
         return before[-1] if before else None
 
 
-def _members(m: re.Match[str], group: str, abstract: str, table: dict[str, object]) -> list:  # type: ignore[type-arg]
+def _members(m: re.Match[str], group: str, table: Mapping[str, T]) -> list[T]:
+    """The mentions whose placeholders stand in ``group`` of the match, in order."""
     return [table[ch] for ch in m.group(group) if ch in table]
 
 
-def _paragraph_lookup(sents: list[tuple[int, int, int]]):  # type: ignore[no-untyped-def]
+def _paragraph_lookup(sents: list[tuple[int, int, int]]) -> Callable[[int], int]:
+    import bisect
+
     starts = [s for s, _, _ in sents]
     paras = [p for _, _, p in sents]
-    import bisect
 
     def para_at(pos: int) -> int:
         k = bisect.bisect_right(starts, pos) - 1
@@ -293,7 +302,7 @@ class RelationExtractor:
         mentions = project_mentions(doc.text, spans, promoted)
         set_mentions(doc, mentions, [PROJECT])
         names = {m.canonical for m in mentions}
-        by_name = {}
+        by_name: dict[str, str] = {}
         for p in spans:
             by_name.setdefault(p.name, doc.text[p.start:p.end] if p.end - p.start == len(p.name) else p.name)
         project_names = {k: v for k, v in by_name.items() if v in names or k in names}

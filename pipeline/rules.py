@@ -317,7 +317,7 @@ def expand_macros(pattern: str) -> str:
 
 
 def load_relations(path: Path) -> tuple[RelationPattern, ...]:
-    data, lines = _yaml_mapping(path)
+    _, lines = _yaml_mapping(path)
     for key, line in lines.items():
         if key != "patterns":
             raise RuleError("E203", path=path, line=line, key=key, allowed="patterns")

@@ -25,7 +25,7 @@ class Settings:
     html_field: str = "html"
     text_field: str = "text"
 
-    def with_overrides(self, **values: Any) -> "Settings":
+    def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given non-None values; unknown names are a usage error."""
         known = {f.name for f in fields(self)}
         unknown = sorted(set(values) - known)
@@ -37,7 +37,7 @@ class Settings:
         return replace(self, **clean)
 
     @classmethod
-    def from_file(cls, path: str | Path, base: "Settings | None" = None) -> "Settings":
+    def from_file(cls, path: str | Path, base: Settings | None = None) -> Settings:
         """Layer a YAML settings file (keys = field names) over ``base``."""
         import yaml
 

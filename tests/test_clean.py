@@ -129,7 +129,8 @@ def test_when_a_few_bytes_are_broken_then_the_rest_is_kept(raw: bytes, codec: st
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        pytest.param(f"<p>{BODY}中文\x01正文\x7f测试\x85内容</p>", f"{BODY}中文正文测试内容", id="controls-dropped"),
+        pytest.param(f"<p>{BODY}中文\x01正文\x7f测试\x85内容</p>", f"{BODY}中文正文测试内容",
+                     id="controls-dropped"),
         pytest.param("<p>中文正文\ud800测试</p>", "中文正文\ufffd测试", id="lone-surrogate"),
         pytest.param("<p>零\u200b宽\ufeff字\u00ad符</p>", "零宽字符", id="invisible-dropped"),
         pytest.param("<?xml version='1.0' encoding='utf-8'?>\n<html><body><p>中文正文</p></body></html>",
@@ -364,6 +365,10 @@ def test_when_a_heading_is_marked_up_then_it_is_a_line_of_its_own(html: str, exp
                       "2.“乙项目”，申请机构：乙银行、丙大学", "据介绍，两个项目均已完成测试。"],
                      id="numbered-list"),
         pytest.param(f"<ul><li>{LONG}</li><li>2分钟以内。</li></ul>", [LONG, "2分钟以内。"], id="list-items"),
+        pytest.param(f"<ol><li><p>{LONG}</p></li><li><p>2分钟以内。</p></li></ol>", [LONG, "2分钟以内。"],
+                     id="paragraphs-in-list-items"),
+        pytest.param(f"<p>{LONG}</p><p>3.5亿元，同时识别违规行为。</p>",
+                     [LONG + "3.5亿元，同时识别违规行为。"], id="decimal-is-no-list-marker"),
         pytest.param(f"<p>{LONG}<br>2分钟以内。</p>", [LONG, "2分钟以内。"], id="br-is-deliberate"),
     ],
 )
@@ -520,6 +525,7 @@ GOOD_RULES = "drop_tags: [script]\nboilerplate_class_id: [nav]\ncontent_class_id
         pytest.param("drop_tags: [script]\nboilerplate_class_id: [nav, nav]\ncontent_class_id: [c]\n",
                      "E206", 2, id="duplicate"),
         pytest.param("drop_tags: [script\n", "E201", 2, id="not-yaml"),
+        pytest.param(GOOD_RULES + "drop_tags: [style]\n", "E206", 4, id="duplicate-key"),
     ],
 )
 def test_when_the_rule_file_is_broken_then_a_coded_rule_error_names_file_and_line(
