@@ -16,7 +16,7 @@ install: $(STAMP)  ## create or update .venv
 
 run: $(STAMP)  ## extract samples/ into out/ and print the projects table
 	$(BIN)/finnews extract samples -o out
-	$(BIN)/python -c "import pandas as pd; pd.set_option('display.width', 200); pd.set_option('display.max_colwidth', 40); print(pd.read_csv('out/projects.csv').to_string(index=False))"
+	$(BIN)/python -c "import pandas as pd; pd.set_option('display.width', 200); pd.set_option('display.max_colwidth', 40); print(pd.read_csv('out/projects.csv', keep_default_na=False).to_string(index=False))"
 
 test: $(STAMP) lint  ## run the test suite
 	$(BIN)/python -m pytest
