@@ -383,14 +383,35 @@ def token_spans(doc: Doc) -> list[tuple[int, int]]:
     return [(t.idx, t.idx + len(t.text)) for t in doc]
 
 
-class InstitutionRecognizer:
+class RuleComponent:
+    """Base of our spaCy components: one finder built from the rule data, which travels with
+    ``nlp.to_disk()`` / ``spacy.load()``."""
+
+    finder: Any
+
+    def build(self, rules: Rules) -> Any:
+        raise NotImplementedError
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        from .rules import copy_rules
+
+        copy_rules(self.finder.rules.directory, Path(path))
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> RuleComponent:
+        self.finder = self.build(load_rules(path))
+        return self
+
+
+class InstitutionRecognizer(RuleComponent):
     """spaCy component: finds institutions, writes ``doc.ents`` and ``doc._.finnews_mentions``."""
 
     def __init__(self, nlp: Language, name: str = "finnews_institutions", models_dir: str | None = None):
         ensure_extensions()
         self.name = name
-        self.models_dir = models_dir
-        self.finder = InstitutionFinder(load_rules(models_dir))
+        self.finder = self.build(load_rules(models_dir))
+
+    def build(self, rules: Rules) -> InstitutionFinder:
+        return InstitutionFinder(rules)
 
     def __call__(self, doc: Doc) -> Doc:
         from .segment import simplified_text
@@ -404,16 +425,6 @@ class InstitutionRecognizer:
                     for m in mentions]
         set_mentions(doc, mentions, [LABEL])
         return doc
-
-    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        from .rules import copy_rules
-
-        copy_rules(self.finder.rules.directory, Path(path))
-
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> InstitutionRecognizer:
-        self.models_dir = str(path)
-        self.finder = InstitutionFinder(load_rules(path))
-        return self
 
 
 @Language.factory("finnews_institutions", assigns=["doc.ents", "doc._.finnews_mentions"],

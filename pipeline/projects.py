@@ -14,12 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .institutions import doc_mentions, ensure_extensions, set_mentions, token_spans
+from .institutions import RuleComponent, doc_mentions, ensure_extensions, set_mentions, token_spans
 from .records import Mention
 from .rules import Rules, load_rules
 
@@ -206,13 +205,16 @@ def project_candidates(doc: Doc) -> list[ProjectSpan]:
     return list(doc.user_data.get(CANDIDATES_KEY, []))
 
 
-class ProjectRecognizer:
+class ProjectRecognizer(RuleComponent):
     """spaCy component: marks project names (``PROJECT`` mentions) and keeps quoted candidates."""
 
     def __init__(self, nlp: Language, name: str = "finnews_projects", models_dir: str | None = None):
         ensure_extensions()
         self.name = name
-        self.finder = ProjectFinder(load_rules(models_dir))
+        self.finder = self.build(load_rules(models_dir))
+
+    def build(self, rules: Rules) -> ProjectFinder:
+        return ProjectFinder(rules)
 
     def __call__(self, doc: Doc) -> Doc:
         from .segment import simplified_text
@@ -227,15 +229,6 @@ class ProjectRecognizer:
         set_mentions(doc, kept, ["INSTITUTION"])
         set_mentions(doc, project_mentions(doc.text, spans), [LABEL])
         return doc
-
-    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        from .rules import copy_rules
-
-        copy_rules(self.finder.rules.directory, Path(path))
-
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> ProjectRecognizer:
-        self.finder = ProjectFinder(load_rules(path))
-        return self
 
 
 def project_mentions(original: str, spans: Iterable[ProjectSpan], promoted: Iterable[ProjectSpan] = ()) -> list[Mention]:

@@ -14,13 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TypeVar
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .institutions import doc_mentions, ensure_extensions, set_mentions
+from .institutions import RuleComponent, doc_mentions, ensure_extensions, set_mentions
 from .projects import LABEL as PROJECT
 from .projects import ProjectSpan, project_candidates, project_mentions
 from .records import Mention, Relation
@@ -284,13 +283,16 @@ def build_relations(original: str, found: Iterable[tuple[ProjectSpan | None, Men
     return out
 
 
-class RelationExtractor:
+class RelationExtractor(RuleComponent):
     """spaCy component: writes ``doc._.relations`` (a list of :class:`Relation`)."""
 
     def __init__(self, nlp: Language, name: str = "finnews_relations", models_dir: str | None = None):
         ensure_extensions()
         self.name = name
-        self.finder = RelationFinder(load_rules(models_dir))
+        self.finder = self.build(load_rules(models_dir))
+
+    def build(self, rules: Rules) -> RelationFinder:
+        return RelationFinder(rules)
 
     def __call__(self, doc: Doc) -> Doc:
         from .segment import simplified_text
@@ -308,15 +310,6 @@ class RelationExtractor:
         project_names = {k: v for k, v in by_name.items() if v in names or k in names}
         doc._.relations = build_relations(doc.text, found, project_names)
         return doc
-
-    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        from .rules import copy_rules
-
-        copy_rules(self.finder.rules.directory, Path(path))
-
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> RelationExtractor:
-        self.finder = RelationFinder(load_rules(path))
-        return self
 
 
 @Language.factory("finnews_relations", assigns=["doc._.relations"], default_config={"models_dir": None},

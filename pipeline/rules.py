@@ -135,6 +135,8 @@ def _yaml_mapping(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
 def _yaml_items(path: Path, key: str) -> Iterator[tuple[int, Any]]:
     """The items of a top-level list with their line numbers."""
     node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    if node is None:
+        return
     for k, v in node.value:
         if k.value == key:
             for item in v.value:
