@@ -45,7 +45,7 @@ class Extractor:
         try:
             if isinstance(raw, bytes) and len(raw) > self.settings.max_bytes:
                 raise InputError("E104", source=input or aid, size=len(raw), limit=self.settings.max_bytes)
-            article = clean(raw, article_id=aid, input=input, metadata=metadata)
+            article = clean(raw, article_id=aid, input=input, metadata=metadata, models_dir=self.settings.models_dir)
             return self.analyse(article)
         except FinnewsError as err:
             return error_result(aid, input, str(err))

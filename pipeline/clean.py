@@ -315,35 +315,43 @@ _DATE = re.compile(
 MIN_JOIN_CHARS = 16  # shorter comma-bearing lines are bylines and datelines, not broken sentences
 
 
-def _joinable(cur: Line, nxt: Line) -> bool:
-    a, b = cur.text, nxt.text
-    return (
-        cur.kind == PARA
-        and nxt.kind in (PARA, BREAK)
-        and len(a) >= MIN_JOIN_CHARS
-        and a[-1] not in _FINAL
-        and "，" in a
-        and not _LIST_ITEM.match(a)
-        and not _FIELD.match(a)
-        and not _LIST_ITEM.match(b)
-        and not _FIELD.match(b)
-        and not _DATE.match(b)
-    )
-
-
 def _join(lines: list[Line]) -> Iterator[str]:
-    """Paragraphs split mid-sentence by the markup become one line again (no separator)."""
-    pending: Line | None = None
+    """Paragraphs split mid-sentence by the markup become one line again (no separator).
+
+    A paragraph is joined to the next one when it does not end complete (``_FINAL``), holds a
+    Chinese comma and is long enough (bylines are short), neither of them is a list item or a
+    ``field：`` line, and the next one is a plain paragraph, not a heading or a dateline.
+    """
+    parts: list[str] = []  # the pending line, in pieces: no quadratic string building
+    kind = PARA
+    size = 0
+    comma = False
     for line in lines:
-        if pending is None:
-            pending = line
-        elif _joinable(pending, line):
-            pending = Line(pending.text + line.text, line.kind)
+        text = line.text
+        if parts and (
+            kind == PARA
+            and line.kind in (PARA, BREAK)
+            and size >= MIN_JOIN_CHARS
+            and comma
+            and parts[-1][-1] not in _FINAL
+            and not _LIST_ITEM.match(parts[0])
+            and not _FIELD.match(parts[0])
+            and not _LIST_ITEM.match(text)
+            and not _FIELD.match(text)
+            and not _DATE.match(text)
+        ):
+            parts.append(text)
         else:
-            yield pending.text
-            pending = line
-    if pending is not None:
-        yield pending.text
+            if parts:
+                yield "".join(parts)
+            parts = [text]
+            size = 0
+            comma = False
+        kind = line.kind
+        size += len(text)
+        comma = comma or "，" in text
+    if parts:
+        yield "".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -502,7 +510,7 @@ _META_PUBLISHED = ("article:published_time", "pubdate", "publishdate", "og:relea
 
 
 def _cjk_count(text: str) -> int:
-    return len(_CJK.findall(text))
+    return _CJK.subn("", text)[1]
 
 
 def _squash(text: str) -> str:

@@ -343,44 +343,55 @@ def _subsequence(short: str, long: str) -> bool:
 MENTIONS_ATTR = "finnews_mentions"
 
 
+SPAN_ATTRS_KEY = "finnews_span_attrs"
+
+
+def _span_getter(field: str) -> Any:
+    def get(span: Any) -> Any:
+        attrs = span.doc.user_data.get(SPAN_ATTRS_KEY, {}).get((span.start_char, span.end_char))
+        return getattr(attrs, field) if attrs is not None else None
+    return get
+
+
 def ensure_extensions() -> None:
     """Register the ``doc._`` / ``span._`` attributes our components write."""
     from spacy.tokens import Span
 
-    for name in ("canonical", "inst_type", "rule"):
+    for name, field in (("canonical", "canonical"), ("inst_type", "type"), ("rule", "rule")):
         if not Span.has_extension(name):
-            Span.set_extension(name, default=None)
-    for name, default in ((MENTIONS_ATTR, None), ("relations", None)):
+            Span.set_extension(name, getter=_span_getter(field))
+    for name in (MENTIONS_ATTR, "relations"):
         if not Doc.has_extension(name):
-            Doc.set_extension(name, default=default)
+            Doc.set_extension(name, default=None)
 
 
 def set_mentions(doc: Doc, mentions: list[Mention], labels: Iterable[str]) -> None:
-    """Store ``mentions`` of ``labels`` on the doc (replacing earlier ones) and mirror them in ``doc.ents``."""
+    """Store ``mentions`` of ``labels`` on the doc (replacing earlier ones) and mirror them in ``doc.ents``.
+
+    ``doc._.finnews_mentions`` keeps exact character offsets; ``doc.ents`` holds the same mentions
+    widened to token boundaries, with ``span._.canonical`` / ``inst_type`` / ``rule``.
+    """
     labels = set(labels)
     kept = [m for m in (doc._.get(MENTIONS_ATTR) or []) if m.label not in labels]
-    doc._.set(MENTIONS_ATTR, sorted([*kept, *mentions], key=lambda m: (m.start, m.end)))
+    everything = sorted([*kept, *mentions], key=lambda m: (m.start, m.end))
+    doc._.set(MENTIONS_ATTR, everything)
     spans = []
-    taken: set[int] = set()
-    for m in doc._.get(MENTIONS_ATTR):
+    attrs = {}
+    last = -1
+    for m in everything:
         span = doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand")
-        if span is None or any(i in taken for i in range(span.start, span.end)):
+        if span is None or span.start < last:
             continue
-        taken.update(range(span.start, span.end))
-        span._.canonical = m.canonical
-        span._.inst_type = m.type
-        span._.rule = m.rule
+        last = span.end
+        attrs[(span.start_char, span.end_char)] = m
         spans.append(span)
-    doc.ents = spans
+    doc.user_data[SPAN_ATTRS_KEY] = attrs
+    doc.set_ents(spans, default="outside")
 
 
 def doc_mentions(doc: Doc, label: str | None = None) -> list[Mention]:
     ms = doc._.get(MENTIONS_ATTR) or []
     return [m for m in ms if label is None or m.label == label]
-
-
-def token_spans(doc: Doc) -> list[tuple[int, int]]:
-    return [(t.idx, t.idx + len(t.text)) for t in doc]
 
 
 class RuleComponent:
@@ -414,11 +425,10 @@ class InstitutionRecognizer(RuleComponent):
         return InstitutionFinder(rules)
 
     def __call__(self, doc: Doc) -> Doc:
-        from .segment import simplified_text
+        from .segment import doc_texts
 
-        text = simplified_text(doc)
-        mentions = self.finder.find(text, token_spans(doc))
-        original = doc.text
+        original, text, tokens = doc_texts(doc)
+        mentions = self.finder.find(text, tokens)
         back = {ord(a): b for a, b in zip(text, original, strict=True) if a != b}  # Simplified -> as written
         mentions = [Mention(m.label, original[m.start:m.end], m.canonical if m.rule == "GAZ" or not back
                             else m.canonical.translate(back), m.type, m.start, m.end, m.rule)

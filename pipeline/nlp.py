@@ -13,12 +13,15 @@ COMPONENTS = ("finnews_institutions", "finnews_projects", "finnews_relations")
 
 
 def build_nlp(models_dir: str | Path | None = None, backend: str = "rjieba") -> Language:
-    """A blank Chinese pipeline carrying the finnews tokenizer, sentencizer and three components."""
+    """A blank Chinese pipeline carrying the finnews tokenizer and three components.
+
+    No sentencizer: the relation extractor splits sentences itself (。！？ and line ends); add
+    spaCy's ``sentencizer`` if you want ``doc.sents``.
+    """
     md = str(models_dir) if models_dir else None
     config = {"nlp": {"tokenizer": {"@tokenizers": "finnews.JiebaTokenizer.v1", "models_dir": md,
                                      "backend": backend}}}
     nlp = spacy.blank("zh", config=config)
-    nlp.add_pipe("sentencizer", config={"punct_chars": ["。", "！", "？", "!", "?", "\n"]})
     for name in COMPONENTS:
         nlp.add_pipe(name, config={"models_dir": md})
     return nlp

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .institutions import RuleComponent, doc_mentions, ensure_extensions, set_mentions, token_spans
+from .institutions import RuleComponent, doc_mentions, ensure_extensions, set_mentions
 from .records import Mention
 from .rules import Rules, load_rules
 
@@ -217,17 +217,16 @@ class ProjectRecognizer(RuleComponent):
         return ProjectFinder(rules)
 
     def __call__(self, doc: Doc) -> Doc:
-        from .segment import simplified_text
+        from .segment import doc_texts
 
-        text = simplified_text(doc)
+        original, text, tokens = doc_texts(doc)
         institutions = doc_mentions(doc, "INSTITUTION")
-        spans = self.finder.find(text, token_spans(doc), institutions)
+        spans = self.finder.find(text, tokens, institutions)
         doc.user_data[CANDIDATES_KEY] = spans
         # institutions inside a quoted project name are part of the name
         inside = [(p.start, p.end) for p in spans]
         kept = [m for m in institutions if not any(s <= m.start and m.end <= e for s, e in inside)]
-        set_mentions(doc, kept, ["INSTITUTION"])
-        set_mentions(doc, project_mentions(doc.text, spans), [LABEL])
+        set_mentions(doc, kept + project_mentions(original, spans), ["INSTITUTION", LABEL])
         return doc
 
 

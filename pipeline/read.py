@@ -37,19 +37,26 @@ def iter_records(paths: Iterable[str | Path], *, settings: Settings) -> Iterator
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for file in _walk(path):
-                yield from _file_records(file, settings)
+            for item in _walk(path):
+                if isinstance(item, RawRecord):
+                    yield item
+                else:
+                    yield from _file_records(item, settings)
         elif path.exists():
             yield from _file_records(path, settings)
         else:
             yield _error(path.stem or str(path), str(path), InputError("E108", source=str(path)))
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    """Files below ``folder``, depth first, entries sorted by name, hidden ones skipped."""
+def _walk(folder: Path) -> Iterator[Path | RawRecord]:
+    """Files below ``folder``, depth first, entries sorted by name, hidden ones skipped; an
+    unreadable folder is an E106 record."""
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        where = str(folder)
+        yield _error(folder.name, where, InputError("E106", source=where, detail=exc.strerror or str(exc)))
         return
     for entry in entries:
         if entry.name.startswith("."):

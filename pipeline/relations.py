@@ -295,20 +295,20 @@ class RelationExtractor(RuleComponent):
         return RelationFinder(rules)
 
     def __call__(self, doc: Doc) -> Doc:
-        from .segment import simplified_text
+        from .segment import doc_texts
 
-        text = simplified_text(doc)
+        original, text, _ = doc_texts(doc)
         institutions = doc_mentions(doc, "INSTITUTION")
         spans = project_candidates(doc)
         found, promoted = self.finder.find(text, institutions, spans)
-        mentions = project_mentions(doc.text, spans, promoted)
-        set_mentions(doc, mentions, [PROJECT])
-        names = {m.canonical for m in mentions}
-        by_name: dict[str, str] = {}
+        if promoted:
+            set_mentions(doc, project_mentions(original, spans, promoted), [PROJECT])
+        # a project's name as written (Traditional stays Traditional)
+        as_written: dict[str, str] = {}
         for p in spans:
-            by_name.setdefault(p.name, doc.text[p.start:p.end] if p.end - p.start == len(p.name) else p.name)
-        project_names = {k: v for k, v in by_name.items() if v in names or k in names}
-        doc._.relations = build_relations(doc.text, found, project_names)
+            if p.end - p.start == len(p.name):
+                as_written.setdefault(p.name, original[p.start:p.end])
+        doc._.relations = build_relations(original, found, as_written)
         return doc
 
 

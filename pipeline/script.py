@@ -50,7 +50,7 @@ def to_simplified(text: str) -> str:
 
 def is_traditional(text: str) -> bool:
     """True when at least 3 % (and at least 5) of the ideographs are Traditional-only forms."""
-    n_cjk = len(_CJK.findall(text))
+    n_cjk = _CJK.subn("", text)[1]
     if n_cjk < MIN_CHANGED:
         return False
     changed = sum(map(_traditional_ideographs().__contains__, text))

@@ -21,7 +21,7 @@ from .rules import load_rules
 from .script import to_simplified
 
 BACKENDS = ("rjieba", "jieba")
-SIMPLIFIED_KEY = "finnews_simplified"
+TEXTS_KEY = "finnews_texts"
 
 
 class Segmenter:
@@ -53,12 +53,18 @@ class Segmenter:
         return [text[s:e] for s, e in self.cut(text)]
 
 
-def simplified_text(doc: Doc) -> str:
-    """The same-length Simplified copy of ``doc.text`` that all matching runs on (cached on the doc)."""
-    cached = doc.user_data.get(SIMPLIFIED_KEY)
-    if cached is None or len(cached) != len(doc.text):
-        cached = to_simplified(doc.text)
-        doc.user_data[SIMPLIFIED_KEY] = cached
+def doc_texts(doc: Doc) -> tuple[str, str, list[tuple[int, int]]]:
+    """``(text as written, Simplified matching text, token spans)`` of a doc.
+
+    The tokenizer stores them on the doc; for a doc made another way they are computed once and
+    cached (``doc.text`` and token iteration are O(n) in spaCy, so components never call them
+    repeatedly).
+    """
+    cached = doc.user_data.get(TEXTS_KEY)
+    if cached is None:
+        text = doc.text
+        cached = (text, to_simplified(text), [(t.idx, t.idx + len(t.text)) for t in doc])
+        doc.user_data[TEXTS_KEY] = cached
     return cached
 
 
@@ -76,7 +82,7 @@ class JiebaTokenizer:
         spans = self.segmenter.cut(simple)
         words = [text[s:e] for s, e in spans]
         doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
-        doc.user_data[SIMPLIFIED_KEY] = simple
+        doc.user_data[TEXTS_KEY] = (text, simple, spans)
         return doc
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterable[Doc]:

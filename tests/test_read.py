@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -176,6 +177,24 @@ def test_when_a_line_is_not_utf8_then_e105(tmp_path: Path) -> None:
                  '{"id": "b", "text": "坏"}'.encode("gbk") + b"\n")
     out = records(path)
     assert [r.error[:6] for r in out] == ["", "[E105]"]
+
+
+def test_when_a_folder_is_unreadable_then_e106_and_the_rest_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "a" / "x.txt", "正文")
+    write(tmp_path / "b.txt", "正文")
+    real_scandir = os.scandir
+
+    def scandir(path: object) -> object:
+        if Path(str(path)).name == "a":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    out = records(tmp_path)
+    assert [(r.article_id, r.error) for r in out] == [
+        ("a", f"[E106] {tmp_path / 'a'}: unreadable file (Permission denied)"), ("b", "")]
 
 
 def test_when_records_are_read_then_it_is_a_lazy_generator(tmp_path: Path) -> None:

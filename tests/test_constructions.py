@@ -1,0 +1,380 @@
+"""Relations and mentions, one table of small sentences per construction of the language.
+
+Every sentence here is written for the test (other institutions and project names than the
+development articles); each case states the complete set of (project, institution, role) triples
+expected from it, so a missing relation and a spurious one both fail.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from spacy.language import Language
+
+from pipeline.api import Extractor
+
+Triple = tuple[str, str, str]
+Relations = Callable[[str], set[Triple]]
+Mentions = Callable[[str, str], set[str]]
+
+
+def lead(project: str, institution: str) -> Triple:
+    return (project, institution, "lead")
+
+
+def co(project: str, institution: str) -> Triple:
+    return (project, institution, "co_applicant")
+
+
+def cases(*rows: tuple[str, set[Triple]] | tuple[str, set[str]]) -> list[tuple[str, object]]:
+    """Rows of (text, expected); pytest numbers them (its ids escape Chinese text anyway)."""
+    return list(rows)
+
+
+# --- one applicant ---------------------------------------------------------------------------
+
+SINGLE = cases(
+    ("招商银行申报的“跨境贸易融资区块链平台”顺利通过评审。",
+     {lead("跨境贸易融资区块链平台", "招商银行")}),
+    ("浦发银行申请的“供应链票据智能风控系统”已进入测试阶段。",
+     {lead("供应链票据智能风控系统", "浦发银行")}),
+    ("华泰证券所申请的《基于知识图谱的投资者适当性管理系统》排在名单首位。",
+     {lead("基于知识图谱的投资者适当性管理系统", "华泰证券")}),
+    ("易方达基金的“养老目标基金智能投顾服务”也在名单之中。",
+     {lead("养老目标基金智能投顾服务", "易方达基金")}),
+    ("南京银行牵头的“小微企业数字信用贷款服务”备受关注。",
+     {lead("小微企业数字信用贷款服务", "南京银行")}),
+    ("浙江大学牵头申报的项目是“隐私计算联合建模平台”。",
+     {lead("隐私计算联合建模平台", "浙江大学")}),
+    ("兴业银行申报的项目为“海洋经济蓝色债券服务平台”。",
+     {lead("海洋经济蓝色债券服务平台", "兴业银行")}),
+    ("南京银行申报了「科创企业信用评价模型平台」。",
+     {lead("科创企业信用评价模型平台", "南京银行")}),
+    ("华泰证券（以下简称“华泰”）申报的“投顾业务合规智能质检系统”入选。",
+     {lead("投顾业务合规智能质检系统", "华泰证券")}),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), SINGLE)
+def test_when_one_institution_applies_then_it_leads(relations_of: Relations, text: str,
+                                                     expected: set[Triple]) -> None:
+    assert relations_of(text) == expected
+
+
+# --- coordination without a leader word ------------------------------------------------------
+
+COORDINATED = cases(
+    ("招商银行、浙江大学共同申请的“跨境电商结汇风险监测平台”入选。",
+     {lead("跨境电商结汇风险监测平台", "招商银行"), co("跨境电商结汇风险监测平台", "浙江大学")}),
+    ("华泰证券和南京银行联合申报的“科创企业综合金融服务平台”获批。",
+     {lead("科创企业综合金融服务平台", "华泰证券"), co("科创企业综合金融服务平台", "南京银行")}),
+    ("易方达基金与复旦大学合作的“基金投顾智能问答系统”进入公示。",
+     {lead("基金投顾智能问答系统", "易方达基金"), co("基金投顾智能问答系统", "复旦大学")}),
+    ("浦发银行、华泰证券、浙江大学等3家机构联合申报的“知识产权质押融资数字化试点”同样入选。",
+     {lead("知识产权质押融资数字化试点", "浦发银行"), co("知识产权质押融资数字化试点", "华泰证券"),
+      co("知识产权质押融资数字化试点", "浙江大学")}),
+    ("招商银行、浦发银行和南京银行共同申报的“长三角跨境资金池管理平台”入选。",
+     {lead("长三角跨境资金池管理平台", "招商银行"), co("长三角跨境资金池管理平台", "浦发银行"),
+      co("长三角跨境资金池管理平台", "南京银行")}),
+    ("华泰证券和其子公司华泰期货共同申报的“场内期权智能做市系统”入选。",
+     {lead("场内期权智能做市系统", "华泰证券"), co("场内期权智能做市系统", "华泰期货")}),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), COORDINATED)
+def test_when_institutions_are_coordinated_then_the_first_leads(relations_of: Relations, text: str,
+                                                                 expected: set[Triple]) -> None:
+    assert relations_of(text) == expected
+
+
+ET_CETERA = cases(
+    ("杭州银行等申请的“数字人民币智能合约缴费服务”也获准测试。",
+     {lead("数字人民币智能合约缴费服务", "杭州银行")}),
+    ("宁波银行等4家机构共同申报的“跨境电商出口退税融资平台”排在第二位。",
+     {lead("跨境电商出口退税融资平台", "宁波银行")}),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), ET_CETERA)
+def test_when_the_others_are_only_counted_then_only_the_named_one_leads(
+        relations_of: Relations, text: str, expected: set[Triple]) -> None:
+    assert relations_of(text) == expected
+
+
+# --- an explicit leader ------------------------------------------------------------------------
+
+LED_AND_UNITED = cases(
+    ("由浦发银行牵头，联合华泰证券、浙江大学申报的“长三角绿色债券信息披露平台”备受关注。",
+     {lead("长三角绿色债券信息披露平台", "浦发银行"), co("长三角绿色债券信息披露平台", "华泰证券"),
+      co("长三角绿色债券信息披露平台", "浙江大学")}),
+    ("招商银行牵头并联合子公司招银理财申报了“理财产品穿透式风险监测系统”。",
+     {lead("理财产品穿透式风险监测系统", "招商银行"), co("理财产品穿透式风险监测系统", "招银理财")}),
+    ("在南京银行牵头的“普惠金融移动服务站项目”中，江苏银行和苏州银行作为联合申报单位。",
+     {lead("普惠金融移动服务站项目", "南京银行"), co("普惠金融移动服务站项目", "江苏银行"),
+      co("普惠金融移动服务站项目", "苏州银行")}),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), LED_AND_UNITED)
+def test_when_a_leader_unites_others_then_they_co_apply(relations_of: Relations, text: str,
+                                                         expected: set[Triple]) -> None:
+    assert relations_of(text) == expected
+
+
+LED_BY = cases(
+    ("“农村集体资产数字化管理平台”由宁波银行牵头，浙江大学、杭州银行参与。",
+     {lead("农村集体资产数字化管理平台", "宁波银行"), co("农村集体资产数字化管理平台", "浙江大学"),
+      co("农村集体资产数字化管理平台", "杭州银行")}),
+    ("“新市民安居金融服务试点”由兴业银行与华泰证券共同牵头，复旦大学参与。",
+     {lead("新市民安居金融服务试点", "兴业银行"), lead("新市民安居金融服务试点", "华泰证券"),
+      co("新市民安居金融服务试点", "复旦大学")}),
+    ("“绿色建筑性能保险服务平台”由中国人寿保险股份有限公司牵头，复旦大学参与。",
+     {lead("绿色建筑性能保险服务平台", "中国人寿"), co("绿色建筑性能保险服务平台", "复旦大学")}),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), LED_BY)
+def test_when_a_project_is_led_by_some_then_the_participants_co_apply(
+        relations_of: Relations, text: str, expected: set[Triple]) -> None:
+    assert relations_of(text) == expected
+
+
+# --- 分别 ---------------------------------------------------------------------------------------
+
+RESPECTIVELY = cases(
+    ("招商银行、浦发银行分别申报了“离岸账户智能反洗钱系统”、“外贸企业汇率避险服务平台”。",
+     {lead("离岸账户智能反洗钱系统", "招商银行"), lead("外贸企业汇率避险服务平台", "浦发银行")}),
+    ("华泰证券、易方达基金分别申报了“债券做市智能报价系统”和“指数基金投资者陪伴服务平台”。",
+     {lead("债券做市智能报价系统", "华泰证券"), lead("指数基金投资者陪伴服务平台", "易方达基金")}),
+    ("宁波银行与杭州银行分别申请了“跨境电商收款数字化服务”和“小微企业订单贷线上化平台”。",
+     {lead("跨境电商收款数字化服务", "宁波银行"), lead("小微企业订单贷线上化平台", "杭州银行")}),
+    ("入选的两个项目分别是南京银行申报的“科技企业投贷联动服务平台”、江苏银行申报的“农业保险保单质押贷款试点”。",
+     {lead("科技企业投贷联动服务平台", "南京银行"), lead("农业保险保单质押贷款试点", "江苏银行")}),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), RESPECTIVELY)
+def test_when_respectively_then_the_nth_institution_leads_the_nth_project(
+        relations_of: Relations, text: str, expected: set[Triple]) -> None:
+    assert relations_of(text) == expected
+
+
+# --- counts resolved across sentences -------------------------------------------------------------
+
+COUNTED = cases(
+    ("招商银行联合了3家机构申报了“跨境支付数字身份认证平台”。这三家机构分别是浙江大学、华泰证券和南京银行。",
+     {lead("跨境支付数字身份认证平台", "招商银行"), co("跨境支付数字身份认证平台", "浙江大学"),
+      co("跨境支付数字身份认证平台", "华泰证券"), co("跨境支付数字身份认证平台", "南京银行")}),
+    ("浦发银行联合了三家机构申报了“航运金融数字化服务平台”。这3家机构分别是复旦大学、兴业银行和易方达基金。",
+     {lead("航运金融数字化服务平台", "浦发银行"), co("航运金融数字化服务平台", "复旦大学"),
+      co("航运金融数字化服务平台", "兴业银行"), co("航运金融数字化服务平台", "易方达基金")}),
+    ("由宁波银行等四家机构联合申报的“港口物流供应链金融平台”进入公示。据了解，另外三家机构分别是杭州银行、"
+     "浙江大学和华泰证券。",
+     {lead("港口物流供应链金融平台", "宁波银行"), co("港口物流供应链金融平台", "杭州银行"),
+      co("港口物流供应链金融平台", "浙江大学"), co("港口物流供应链金融平台", "华泰证券")}),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), COUNTED)
+def test_when_a_counted_group_is_named_later_then_its_members_co_apply(
+        relations_of: Relations, text: str, expected: set[Triple]) -> None:
+    assert relations_of(text) == expected
+
+
+# --- anaphora and cross-sentence references -------------------------------------------------------
+
+ANAPHORA = cases(
+    ("名单中的“社区养老金融综合服务平台”颇受关注。该项目由兴业银行牵头，复旦大学参与。",
+     {lead("社区养老金融综合服务平台", "兴业银行"), co("社区养老金融综合服务平台", "复旦大学")}),
+    ("乡村振兴数字金融服务站也获准进入测试，该项目由杭州银行牵头，浙江大学参与。",
+     {lead("乡村振兴数字金融服务站", "杭州银行"), co("乡村振兴数字金融服务站", "浙江大学")}),
+    ("“碳账户积分激励平台”和“绿色信贷环境效益测算系统”同时入选，前者由兴业银行申报，"
+     "后者由南京银行和江苏银行联合申报。",
+     {lead("碳账户积分激励平台", "兴业银行"), lead("绿色信贷环境效益测算系统", "南京银行"),
+      co("绿色信贷环境效益测算系统", "江苏银行")}),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), ANAPHORA)
+def test_when_an_anaphor_names_the_project_then_it_resolves(relations_of: Relations, text: str,
+                                                            expected: set[Triple]) -> None:
+    assert relations_of(text) == expected
+
+
+CROSS_SENTENCE = cases(
+    ("华泰证券牵头申报的项目是“场外衍生品交易对手风险计量平台”。业内人士认为，这一方向颇具代表性。"
+     "在华泰证券牵头的项目中，南京银行、易方达基金作为联合申报单位。",
+     {lead("场外衍生品交易对手风险计量平台", "华泰证券"), co("场外衍生品交易对手风险计量平台", "南京银行"),
+      co("场外衍生品交易对手风险计量平台", "易方达基金")}),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), CROSS_SENTENCE)
+def test_when_the_led_project_is_named_earlier_then_the_co_applicants_join_it(
+        relations_of: Relations, text: str, expected: set[Triple]) -> None:
+    assert relations_of(text) == expected
+
+
+# --- table-like lines ------------------------------------------------------------------------------
+
+TABLE_LINES = cases(
+    ("项目名称：跨境理财通投资者服务平台　牵头单位：招商银行　联合申报单位：华泰证券、易方达基金",
+     {lead("跨境理财通投资者服务平台", "招商银行"), co("跨境理财通投资者服务平台", "华泰证券"),
+      co("跨境理财通投资者服务平台", "易方达基金")}),
+    ("项目名称：县域小微企业信用画像系统\n牵头单位：南京银行\n联合申报单位：浙江大学、江苏银行",
+     {lead("县域小微企业信用画像系统", "南京银行"), co("县域小微企业信用画像系统", "浙江大学"),
+      co("县域小微企业信用画像系统", "江苏银行")}),
+    ("项目名称：私募基金份额转让登记服务平台\n牵头单位：浦发银行\n联合申报单位：无",
+     {lead("私募基金份额转让登记服务平台", "浦发银行")}),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), TABLE_LINES)
+def test_when_fields_name_the_roles_then_they_attach_to_the_record(relations_of: Relations, text: str,
+                                                                   expected: set[Triple]) -> None:
+    assert relations_of(text) == expected
+
+
+NUMBERED = cases(
+    ("1.“海洋牧场保险收益权质押贷款试点”，申请机构：兴业银行、浙江大学",
+     {lead("海洋牧场保险收益权质押贷款试点", "兴业银行"), co("海洋牧场保险收益权质押贷款试点", "浙江大学")}),
+    ("入选项目如下：\n1.“外贸订单融资数字化平台”，申请机构：宁波银行\n2.“专精特新企业知识产权融资服务”，"
+     "申请机构：杭州银行、浙江大学",
+     {lead("外贸订单融资数字化平台", "宁波银行"), lead("专精特新企业知识产权融资服务", "杭州银行"),
+      co("专精特新企业知识产权融资服务", "浙江大学")}),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), NUMBERED)
+def test_when_a_numbered_line_lists_applicants_then_the_first_leads(relations_of: Relations, text: str,
+                                                                     expected: set[Triple]) -> None:
+    assert relations_of(text) == expected
+
+
+# --- syndicated loans ------------------------------------------------------------------------------
+
+SYNDICATED = cases(
+    ("“沪苏湖城际铁路工程”银团贷款金额达80亿元。其中，浦发银行作为牵头行，南京银行、江苏银行作为参贷行。",
+     {lead("沪苏湖城际铁路工程", "浦发银行"), co("沪苏湖城际铁路工程", "南京银行"),
+      co("沪苏湖城际铁路工程", "江苏银行")}),
+    ("“宁波舟山港集装箱码头扩建工程”获得银团贷款支持，宁波银行担任牵头行和代理行。",
+     {lead("宁波舟山港集装箱码头扩建工程", "宁波银行")}),
+    ("“杭州湾新区海上风电工程”银团贷款已完成签约，牵头行为杭州银行。",
+     {lead("杭州湾新区海上风电工程", "杭州银行")}),
+    ("“苏南硕放机场改扩建工程”银团贷款于近日签约，牵头行和代理行均为苏州银行。",
+     {lead("苏南硕放机场改扩建工程", "苏州银行")}),
+    ("“苏南硕放机场改扩建工程”银团贷款于近日签约，苏州银行担任牵头行，借款人为无锡市交通产业集团有限公司。",
+     {lead("苏南硕放机场改扩建工程", "苏州银行")}),
+    ("“沪杭高速扩容工程”银团贷款中，浦发银行担任牵头行，杭州银行担任参贷行。",
+     {lead("沪杭高速扩容工程", "浦发银行"), co("沪杭高速扩容工程", "杭州银行")}),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), SYNDICATED)
+def test_when_a_loan_names_its_banks_then_the_lead_bank_leads(relations_of: Relations, text: str,
+                                                              expected: set[Triple]) -> None:
+    assert relations_of(text) == expected
+
+
+# --- a lead without a named project -------------------------------------------------------------
+
+UNNAMED = cases(
+    ("招商银行、华泰证券作为牵头机构参与了本次试点，项目名称尚未披露。",
+     {lead("", "招商银行"), lead("", "华泰证券")}),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), UNNAMED)
+def test_when_no_project_is_named_then_the_lead_has_an_empty_project(relations_of: Relations, text: str,
+                                                                      expected: set[Triple]) -> None:
+    assert relations_of(text) == expected
+
+
+# --- unquoted project names --------------------------------------------------------------------
+
+UNQUOTED = cases(
+    ("南京银行申报的科创企业知识产权融资风险评估系统已完成测试。",
+     {lead("科创企业知识产权融资风险评估系统", "南京银行")}),
+    ("兴业银行申报的林业碳汇收益权质押融资试点也获准进入测试。",
+     {lead("林业碳汇收益权质押融资试点", "兴业银行")}),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), UNQUOTED)
+def test_when_an_unquoted_name_follows_the_verb_then_it_is_the_project(relations_of: Relations, text: str,
+                                                                        expected: set[Triple]) -> None:
+    assert relations_of(text) == expected
+
+
+# --- no relation ----------------------------------------------------------------------------------
+# Each sentence names institutions (asserted, so the case cannot pass by recognising nothing) that
+# no construction links to a project.
+
+NO_RELATION = cases(
+    ("中国人民银行近日公布了第二批金融科技创新监管试点名单。", {"中国人民银行"}),
+    ("在国家金融监督管理总局的指导下，“跨境理财通投资者服务平台”于今年3月启动测试。", {"国家金融监督管理总局"}),
+    ("南京银行、江苏银行等多家机构“榜上有名”。", {"南京银行", "江苏银行"}),
+    ("工商银行、农业银行和建设银行此前参与过类似的数字人民币测试。", {"工商银行", "农业银行", "建设银行"}),
+    ("“沪苏湖城际铁路工程”银团贷款已签约，宁波银行仍在申请加入该银团。", {"宁波银行"}),
+    ("“苏南硕放机场改扩建工程”银团贷款于近日签约，借款人为无锡市交通产业集团有限公司。",
+     {"无锡市交通产业集团有限公司"}),
+)
+
+
+@pytest.mark.parametrize(("text", "institutions"), NO_RELATION)
+def test_when_no_construction_links_them_then_there_is_no_relation(
+        relations_of: Relations, mentions_of: Mentions, text: str, institutions: set[str]) -> None:
+    assert mentions_of(text, "INSTITUTION") == institutions
+    assert relations_of(text) == set()
+
+
+NOT_PROJECTS = cases(
+    ("招商银行相关负责人表示，要坚持“持牌经营、风险可控”的原则。", set()),
+    ("“跨境收付一站式服务平台”覆盖“跨境收款结汇”、“出口信保融资”两类场景。", {"跨境收付一站式服务平台"}),
+    ("浦发银行表示，科技要服务于“实体经济”。", set()),
+    ("不少中小银行都想“尝鲜”。", set()),
+    ("“保险+期货”模式在多地推广。", set()),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), NOT_PROJECTS)
+def test_when_a_quotation_is_no_name_then_it_is_no_project(mentions_of: Mentions, text: str,
+                                                           expected: set[str]) -> None:
+    assert mentions_of(text, "PROJECT") == expected
+
+
+# --- institutions ----------------------------------------------------------------------------------
+
+INSTITUTIONS = cases(
+    ("招商银行杭州分行表示将加大投入。", {"招商银行杭州分行"}),
+    ("深圳市云帆数据科技有限公司提供技术支持。", {"深圳市云帆数据科技有限公司"}),
+    ("浙江大学提供了算法支持。", {"浙江大学"}),
+    ("上海金融科技研究院负责模型评估。", {"上海金融科技研究院"}),
+    ("浙江温州鹿城农村商业银行也在其中。", {"浙江温州鹿城农村商业银行"}),
+    ("证券公司和基金公司都在加大科技投入。", set()),
+    ("农村商业银行和村镇银行的科技力量较为薄弱。", set()),
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), INSTITUTIONS)
+def test_when_a_name_is_written_then_it_is_an_institution(mentions_of: Mentions, text: str,
+                                                          expected: set[str]) -> None:
+    assert mentions_of(text, "INSTITUTION") == expected
+
+
+def test_when_an_alias_is_defined_then_the_alias_is_a_mention(mentions_of: Mentions) -> None:
+    text = "深圳市云帆数据科技有限公司（以下简称“云帆数据”）提供技术支持。云帆数据方面表示，模型已上线。"
+    assert mentions_of(text, "INSTITUTION") == {"深圳市云帆数据科技有限公司", "云帆数据"}
+
+
+def test_when_a_name_carries_a_ticker_then_the_canonical_drops_it(extractor: Extractor) -> None:
+    result = extractor.extract("上海云帆(688001)股份有限公司提供技术支持。", article_id="t")
+    names = {(m.text, m.canonical) for m in result.mentions if m.label == "INSTITUTION"}
+    assert names == {("上海云帆(688001)股份有限公司", "上海云帆股份有限公司")}
+
+
+def test_when_the_spacy_pipeline_runs_alone_then_the_doc_carries_the_relations(nlp: Language) -> None:
+    assert nlp.pipe_names[-3:] == ["finnews_institutions", "finnews_projects", "finnews_relations"]
+    doc = nlp("招商银行申报的“跨境贸易融资区块链平台”顺利通过评审。")
+    assert [(r.project, r.canonical, r.role, r.rule) for r in doc._.relations] == [
+        ("跨境贸易融资区块链平台", "招商银行", "lead", "REL_APPLY")]
