@@ -46,13 +46,14 @@ class Candidate:
 
 
 def _longest_first(cands: Iterable[Candidate]) -> list[Candidate]:
-    """Non-overlapping candidates, longest first, then leftmost, then by priority."""
+    """Non-overlapping candidates, longest first, then by priority, then leftmost."""
     chosen: list[Candidate] = []
-    taken: list[tuple[int, int]] = []
+    taken: set[int] = set()
     for c in sorted(cands, key=lambda c: (-(c.end - c.start), -c.priority, c.start)):
-        if all(c.end <= s or c.start >= e for s, e in taken):
+        span = range(c.start, c.end)
+        if taken.isdisjoint(span):
             chosen.append(c)
-            taken.append((c.start, c.end))
+            taken.update(span)
     return sorted(chosen, key=lambda c: c.start)
 
 
@@ -85,8 +86,7 @@ class InstitutionFinder:
         token_at = {s: i for i, (s, _) in enumerate(tokens)}
         token_covering = [0] * (len(text) + 1)
         for i, (s, e) in enumerate(tokens):
-            for k in range(s, e):
-                token_covering[k] = i
+            token_covering[s:e] = [i] * (e - s)
         token_ends = {e for _, e in tokens}
         gaz = [c for c in self._gazetteer(text) if c.start in token_at and (c.end in token_ends or c.end == len(text))]
         gaz_starts = {c.start for c in gaz}
@@ -429,7 +429,7 @@ class InstitutionRecognizer(RuleComponent):
 
         original, text, tokens = doc_texts(doc)
         mentions = self.finder.find(text, tokens)
-        back = {ord(a): b for a, b in zip(text, original, strict=True) if a != b}  # Simplified -> as written
+        back = {} if text == original else {ord(a): b for a, b in zip(text, original, strict=True) if a != b}
         mentions = [Mention(m.label, original[m.start:m.end], m.canonical if m.rule == "GAZ" or not back
                             else m.canonical.translate(back), m.type, m.start, m.end, m.rule)
                     for m in mentions]

@@ -11,6 +11,7 @@ leads.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from .records import Mention, Relation
 from .rules import RelationPattern, Rules, load_rules
 
 T = TypeVar("T")
+W = TypeVar("W", Mention, ProjectSpan)
 I_BASE, P_BASE, Q_BASE = 0xE000, 0xE400, 0xE800
 FILLER = "\x00"
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*")
@@ -132,8 +134,10 @@ class RelationFinder:
 
     def _sentence(self, text: str, s: int, e: int, para: int, sents: list[tuple[int, int, int]],
                   institutions: Sequence[Mention], projects: Sequence[ProjectSpan], state: _State) -> None:
-        insts = [m for m in institutions if s <= m.start and m.end <= e]
-        projs = [p for p in projects if s <= p.outer_start and p.outer_end <= e]
+        insts = _within(institutions, s, e)
+        projs = [p for p in _within(projects, s, e) if s <= p.outer_start and p.outer_end <= e]
+        if not insts and not projs:
+            return
         sent = self._abstract(text, s, e, para, insts, projs)
         if not insts:
             # nothing to relate, but a 项目名称 field still opens a record
@@ -247,14 +251,24 @@ class RelationFinder:
         return before[-1] if before else None
 
 
+def _within(items: Sequence[W], s: int, e: int) -> list[W]:
+    """The items (sorted by ``start``) lying inside ``[s, e)``."""
+    lo = bisect.bisect_left(items, s, key=lambda x: x.start)  # type: ignore[attr-defined]
+    out = []
+    for x in items[lo:]:
+        if x.start >= e:
+            break
+        if x.end <= e:  # type: ignore[attr-defined]
+            out.append(x)
+    return out
+
+
 def _members(m: re.Match[str], group: str, table: Mapping[str, T]) -> list[T]:
     """The mentions whose placeholders stand in ``group`` of the match, in order."""
     return [table[ch] for ch in m.group(group) if ch in table]
 
 
 def _paragraph_lookup(sents: list[tuple[int, int, int]]) -> Callable[[int], int]:
-    import bisect
-
     starts = [s for s, _, _ in sents]
     paras = [p for _, _, p in sents]
 
