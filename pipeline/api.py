@@ -10,43 +10,61 @@ The CLI is a thin layer over these calls.
 """
 from __future__ import annotations
 
-import multiprocessing as mp
-import time
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from spacy.language import Language
 
 from .clean import clean
 from .errors import FinnewsError, InputError
-from .records import ERROR, Article, Result
+from .records import DUPLICATE, ERROR, Article, Result
 from .settings import Settings
-from .tables import TableWriter, frames
+from .tables import frames
 
 Tables = dict[str, pd.DataFrame]
 
 
 class Extractor:
-    """Holds one spaCy pipeline; ``extract`` one article, ``process``/``iter_results`` many."""
+    """Holds one spaCy pipeline (built on first use); ``extract`` one article, ``process`` many."""
 
     def __init__(self, settings: Settings | None = None):
-        from .nlp import build_nlp
-
         self.settings = settings or Settings()
-        self.nlp = build_nlp(self.settings.models_dir)
+        self._nlp: Language | None = None
+
+    @property
+    def nlp(self) -> Language:
+        """The spaCy pipeline (tokenizer + finnews_institutions, finnews_projects, finnews_relations)."""
+        if self._nlp is None:
+            from .nlp import build_nlp
+
+            self._nlp = build_nlp(self.settings.models_dir)
+        return self._nlp
 
     # one article ----------------------------------------------------------------------------
     def extract(self, raw: bytes | str, *, article_id: str | None = None,
-                metadata: Mapping[str, Any] | None = None, input: str = "") -> Result:
-        """Extract one article given as bytes, HTML or text. Bad input gives a Result with status error."""
+                metadata: Mapping[str, Any] | None = None, input: str = "",
+                seen: Callable[[str, str], str] | None = None) -> Result:
+        """Extract one article given as bytes, HTML or text. Bad input gives a Result with status error.
+
+        ``seen(fingerprint, article_id)`` may name an earlier article with the same text; the
+        article is then a duplicate and is not analysed.
+        """
+        from .batch import fingerprint
+
         aid = article_id or "article"
         try:
-            if isinstance(raw, bytes) and len(raw) > self.settings.max_bytes:
+            if len(raw) > self.settings.max_bytes:
                 raise InputError("E104", source=input or aid, size=len(raw), limit=self.settings.max_bytes)
-            article = clean(raw, article_id=aid, input=input, metadata=metadata, models_dir=self.settings.models_dir)
-            return self.analyse(article)
+            article = clean(raw, article_id=aid, input=input, metadata=metadata,
+                            models_dir=self.settings.models_dir)
+            fp = fingerprint(article.text)
+            first = seen(fp, aid) if seen is not None else ""
+            if first:
+                return Result(replace(article, status=DUPLICATE), duplicate_of=first, fingerprint=fp)
+            return replace(self.analyse(article), fingerprint=fp)
         except FinnewsError as err:
             return error_result(aid, input, str(err))
         except Exception as err:  # the error boundary: one article never stops a batch
@@ -60,94 +78,42 @@ class Extractor:
         relations = tuple(doc._.relations or ())
         return Result(article, mentions, relations)
 
+    def from_record(self, record: Any, seen: Callable[[str, str], str] | None = None) -> Result:
+        """The Result of one record from :func:`pipeline.read.iter_records`."""
+        if record.error:
+            return error_result(record.article_id, record.input, record.error)
+        return self.extract(record.data, article_id=record.article_id, metadata=record.metadata,
+                            input=record.input, seen=seen)
+
     # many articles --------------------------------------------------------------------------
     def iter_results(self, inputs: Iterable[str | Path], *, workers: int = 1) -> Iterator[Result]:
-        """One Result per input article, in input order, without holding the dump in memory."""
+        """One Result per input article, in input order, without holding the dump in memory.
+
+        Duplicates (same normalized text as an earlier article) come back with status duplicate.
+        """
+        from .batch import Deduplicator, run_local
         from .read import iter_records
 
-        records = iter_records(inputs, settings=self.settings)
-        if workers <= 1:
-            for rec in records:
-                yield self._record(rec)
-            return
-        ctx = mp.get_context("fork")
-        with ctx.Pool(workers, initializer=_worker_init, initargs=(self.settings,)) as pool:
-            yield from pool.imap(_worker_run, records, chunksize=8)
+        dedup = Deduplicator()
+        settings = replace(self.settings, workers=workers)
+        records = iter_records([str(p) for p in inputs], settings=settings)
+        yield from run_local(records, settings, self if workers <= 1 else None, dedup)
 
     def process(self, inputs: Iterable[str | Path], *, workers: int = 1) -> Tables:
         """The four tables (articles, mentions, relations, projects) for files and folders."""
         return frames(self.iter_results(inputs, workers=workers))
 
-    def extract_to(self, inputs: Iterable[str | Path], out_dir: str | Path, *, workers: int = 1,
-                   progress: Any = None) -> Summary:
-        """Stream the tables for ``inputs`` into ``out_dir``; each file appears when complete."""
-        writer = TableWriter(out_dir, self.settings.format)
-        summary = Summary()
-        t0 = time.perf_counter()
-        batch: list[Result] = []
-        for result in self.iter_results(inputs, workers=workers):
-            summary.add(result)
-            batch.append(result)
-            if progress is not None:
-                progress(summary)
-            if len(batch) >= 200:
-                writer.write(batch)
-                batch = []
-        writer.write(batch)
-        writer.close()
-        summary.seconds = time.perf_counter() - t0
-        return summary
+    def extract_to(self, inputs: Iterable[str | Path], out_dir: str | Path, *, resume: bool = False,
+                   engine: str = "local", scheduler: str | None = None) -> Any:
+        """Write the four tables for ``inputs`` into ``out_dir`` (see :mod:`pipeline.batch`)."""
+        from .batch import extract_to
 
-    def _record(self, rec: Any) -> Result:
-        if rec.error:
-            return error_result(rec.article_id, rec.input, rec.error)
-        return self.extract(rec.data, article_id=rec.article_id, metadata=rec.metadata, input=rec.input)
-
-
-@dataclass
-class Summary:
-    ok: int = 0
-    error: int = 0
-    duplicate: int = 0
-    relations: int = 0
-    seconds: float = 0.0
-    errors: list[str] = field(default_factory=list)
-
-    def add(self, result: Result) -> None:
-        status = result.article.status
-        if status == ERROR:
-            self.error += 1
-            self.errors.append(result.article.error)
-        elif status == "duplicate":
-            self.duplicate += 1
-        else:
-            self.ok += 1
-        self.relations += len(result.relations)
-
-    @property
-    def total(self) -> int:
-        return self.ok + self.error + self.duplicate
-
-    def line(self) -> str:
-        return (f"{self.total} articles: {self.ok} ok, {self.error} error, {self.duplicate} duplicate; "
-                f"{self.relations} relations in {self.seconds:.1f} s")
+        return extract_to([str(p) for p in inputs], out_dir, self.settings, resume=resume, engine=engine,
+                          scheduler=scheduler, extractor=self if self.settings.workers <= 1 else None)
 
 
 def error_result(article_id: str, input: str, message: str) -> Result:
     return Result(Article(article_id=article_id, input=input, status=ERROR, error=message))
-
-
-_WORKER: Extractor | None = None
-
-
-def _worker_init(settings: Settings) -> None:
-    global _WORKER
-    _WORKER = Extractor(settings)
-
-
-def _worker_run(rec: Any) -> Result:
-    assert _WORKER is not None
-    return _WORKER._record(rec)
 
 
 def load(models_dir: str | Path | None = None, settings: Settings | None = None) -> Extractor:
@@ -155,4 +121,6 @@ def load(models_dir: str | Path | None = None, settings: Settings | None = None)
     base = settings or Settings()
     if models_dir is not None:
         base = base.with_overrides(models_dir=models_dir)
-    return Extractor(base)
+    extractor = Extractor(base)
+    extractor.nlp  # noqa: B018  (build now, so that errors in the rule data surface here)
+    return extractor

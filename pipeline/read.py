@@ -1,23 +1,66 @@
-"""Inputs -> raw records: files, folders (recursive, sorted) and JSON Lines dumps.
+"""Inputs -> raw records: files, folders, standard input, and the containers news dumps come in.
 
-Streaming: one record at a time, never a whole dump in memory. A record that cannot even be
-read carries a coded one-line ``error`` instead of data; the caller turns it into an error row.
+Every container is recognised by its content, never by its name, and may hold any other:
+
+- a single article (HTML, Markdown, text, in any encoding): one record;
+- JSON Lines (the first non-blank line is a JSON object): one record per line, field names from
+  :class:`~pipeline.settings.Settings`;
+- gzip, bzip2 and xz streams (``.jsonl.gz``, ``.html.gz``, ``.warc.gz``, ``.tgz`` ...): unpacked
+  on the fly, then read again by content;
+- WARC crawls (``WARC/1.``): one record per ``response`` whose HTTP ``Content-Type`` is HTML;
+  requests, metadata, warcinfo and non-HTML responses (images, scripts, PDFs) are no articles
+  and are skipped;
+- zip and tar archives: read member by member; directories, hidden members (a path part that
+  starts with ``.``) and ``__MACOSX/`` are skipped.
+
+Article ids: a JSON line's own id field; else ``<stem>:<line>``; a WARC record's
+``WARC-Record-ID`` without ``<urn:uuid:`` and ``>``; else the file stem. Inside an archive the
+stem is ``<archive stem>/<member path without extension>``, so a JSON Lines member gives
+``<archive stem>/<member path without extension>:<line>``. Standard input (``-``) has the
+stem ``stdin``.
+
+Streaming: one record at a time; at most one article (``Settings.max_bytes``) is held. An
+article over that limit is an E104 record, counted without being held. A record that cannot be
+read carries a coded one-line ``error`` instead of data and the caller turns it into an error
+row: E106 an unreadable file, E107 a truncated or corrupt archive (the records read before the
+damage stay), E104, E105 a bad JSON line, E108 a missing path.
 """
 from __future__ import annotations
 
+import bz2
+import gzip
+import io
 import json
+import lzma
 import os
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import BinaryIO
+import shutil
+import sys
+import tarfile
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import IO, Any, BinaryIO, Protocol
 
 from .errors import InputError
 from .settings import Settings
 
 CHUNK = 1 << 16
+MAX_DEPTH = 8  # containers inside containers; deeper is treated as a corrupt archive
+STDIN = "-"
 _BOM = b"\xef\xbb\xbf"
 _WHITESPACE = b" \t\r\n\f\v"
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# What a damaged compressed stream or archive raises (BadGzipFile is an OSError).
+_CORRUPT: tuple[type[BaseException], ...] = (
+    EOFError, OSError, zlib.error, lzma.LZMAError, zipfile.BadZipFile, tarfile.TarError)
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +74,30 @@ class RawRecord:
     error: str = ""  # a coded one-line message when the record could not be read
 
 
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """One stream being read: the name its ids come from and where it is, for messages."""
+
+    name: str  # file name, or member path inside an archive
+    where: str  # for ``RawRecord.input`` and messages
+    prefix: str = ""  # "<archive id>/" inside an archive
+    size: int | None = None  # bytes, when known before reading
+    file: BinaryIO | None = None  # the open file itself, which a zip archive can seek in
+    depth: int = 0
+
+    @property
+    def id(self) -> str:
+        path = PurePosixPath(self.name)
+        return self.prefix + (str(path.with_suffix("")) if path.name else self.name)
+
+
 def iter_records(paths: Iterable[str | Path], *, settings: Settings) -> Iterator[RawRecord]:
     """Every article under ``paths``, in order: folders walked in sorted order, hidden entries
-    skipped; a JSON Lines file (by content) gives one record per line, any other file one."""
+    skipped, ``-`` is standard input; every container read by content (see the module doc)."""
     for given in paths:
+        if str(given) == STDIN:
+            yield from _guarded(sys.stdin.buffer, _Source(name="stdin", where="<stdin>"), settings)
+            continue
         path = Path(given)
         if path.is_dir():
             for item in _walk(path):
@@ -71,50 +134,177 @@ def _error(article_id: str, where: str, err: InputError) -> RawRecord:
     return RawRecord(article_id=article_id, input=where, data=b"", metadata={}, error=str(err))
 
 
+def _detail(exc: BaseException) -> str:
+    text = " ".join(str(getattr(exc, "strerror", None) or exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _corrupt(src: _Source, exc: BaseException | str) -> RawRecord:
+    detail = exc if isinstance(exc, str) else _detail(exc)
+    return _error(src.id, src.where, InputError("E107", source=src.where, detail=detail))
+
+
 def _file_records(path: Path, settings: Settings) -> Iterator[RawRecord]:
-    where, stem = str(path), path.stem
+    src = _Source(name=path.name, where=str(path))
     try:
-        with path.open("rb") as f:
-            if _is_json_lines(f, settings.max_bytes):
-                f.seek(0)
-                yield from _json_lines(f, path, settings)
-                return
-            size = os.fstat(f.fileno()).st_size
-            if size > settings.max_bytes:
-                yield _error(stem, where, InputError("E104", source=where, size=size,
-                                                     limit=settings.max_bytes))
-                return
-            f.seek(0)
-            data = f.read(settings.max_bytes + 1)
+        f = path.open("rb")
     except OSError as exc:
-        yield _error(stem, where, InputError("E106", source=where, detail=exc.strerror or str(exc)))
+        yield _error(src.id, src.where, InputError("E106", source=src.where, detail=exc.strerror or str(exc)))
         return
-    if len(data) > settings.max_bytes:  # grew while we read it
-        yield _error(stem, where, InputError("E104", source=where, size=len(data),
-                                             limit=settings.max_bytes))
-        return
-    yield RawRecord(article_id=stem, input=where, data=data, metadata={})
+    with f:
+        yield from _guarded(f, replace(src, size=os.fstat(f.fileno()).st_size, file=f), settings)
 
 
-def _is_json_lines(f: BinaryIO, max_bytes: int) -> bool:
-    """True when the first non-empty line is a JSON object (looks at the first byte first)."""
-    head = f.read(CHUNK)
-    start = len(_BOM) if head.startswith(_BOM) else 0
-    if not head[start:].lstrip(_WHITESPACE).startswith(b"{"):
+def _guarded(stream: _Readable, src: _Source, settings: Settings) -> Iterator[RawRecord]:
+    """The error boundary around one top-level input: records so far, then one error record."""
+    try:
+        yield from _records(stream, src, settings)
+    except OSError as exc:
+        yield _error(src.id, src.where, InputError("E106", source=src.where, detail=exc.strerror or str(exc)))
+    except Exception as exc:  # a reader bug or a library's undocumented error must not stop the batch
+        yield _error(src.id, src.where, InputError("E109", source=src.where, detail=_detail(exc)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Content sniffing
+# ---------------------------------------------------------------------------------------------
+
+
+class _Peek(io.RawIOBase):
+    """A read-only stream whose first bytes can be looked at before it is read from the start."""
+
+    def __init__(self, stream: _Readable) -> None:
+        super().__init__()
+        self._stream = stream
+        self._head = bytearray()
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def head(self, size: int) -> bytes:
+        """The first ``size`` bytes (fewer at the end of the stream); nothing is consumed."""
+        while len(self._head) < size:
+            chunk = self._stream.read(size - len(self._head))
+            if not chunk:
+                break
+            self._head += chunk
+        return bytes(self._head[:size])
+
+    def head_line(self, start: int, limit: int) -> bytes:
+        """The line starting at offset ``start``: up to its newline, the end, or ``limit`` + 1 bytes."""
+        searched = start
+        while True:
+            end = self._head.find(b"\n", searched)
+            if end >= 0:
+                return bytes(self._head[start:min(end + 1, start + limit + 1)])
+            if len(self._head) - start > limit:
+                return bytes(self._head[start:start + limit + 1])
+            searched = len(self._head)
+            chunk = self._stream.read(CHUNK)
+            if not chunk:
+                return bytes(self._head[start:])
+            self._head += chunk
+
+    def readinto(self, buffer: Any) -> int:
+        if self._pos < len(self._head):
+            n = min(len(buffer), len(self._head) - self._pos)
+            buffer[:n] = self._head[self._pos:self._pos + n]
+            self._pos += n
+            if self._pos == len(self._head):  # the head is read: let it go
+                self._head, self._pos = bytearray(), 0
+            return n
+        data = self._stream.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _kind(head: bytes) -> str:
+    """What the first bytes of a stream say it is; '' for an article or JSON Lines."""
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if head.startswith(b"BZh") and head[4:10] == b"\x31\x41\x59\x26\x53\x59":
+        return "bzip2"
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return "xz"
+    if head.startswith(b"WARC/1."):
+        return "warc"
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):  # a member, or an empty archive
+        return "zip"
+    if head[257:262] == b"ustar":  # POSIX and GNU tar
+        return "tar"
+    return ""
+
+
+def _records(stream: _Readable, src: _Source, settings: Settings) -> Iterator[RawRecord]:
+    """The records in one stream, by its content. Damage in a container is caught where it is
+    read (E107); a read error of the stream itself goes up to the caller."""
+    if src.depth > MAX_DEPTH:
+        yield _corrupt(src, f"containers nested more than {MAX_DEPTH} deep")
+        return
+    peek = _Peek(stream)
+    head = peek.head(CHUNK)
+    buffered = io.BufferedReader(peek, CHUNK)
+    kind = _kind(head)
+    if kind in _UNPACK:
+        yield from _unpacked(kind, buffered, src, settings)
+    elif kind == "warc":
+        yield from _warc(buffered, src, settings)
+    elif kind == "zip":
+        yield from _zip(buffered, src, settings)
+    elif kind == "tar":
+        yield from _tar(buffered, src, settings)
+    elif _json_lines_ahead(peek, head, settings.max_bytes):
+        yield from _json_lines(buffered, src, settings)
+    else:
+        yield from _article(buffered, src, settings)
+
+
+def _json_lines_ahead(peek: _Peek, head: bytes, limit: int) -> bool:
+    """True when the first non-blank line is a JSON object (looks at its first byte first)."""
+    body = head[len(_BOM):] if head.startswith(_BOM) else head
+    rest = body.lstrip(_WHITESPACE)
+    if not rest.startswith(b"{"):
         return False
-    f.seek(0)
-    while line := f.readline(max_bytes + 1):  # the '{' seen above ends this within CHUNK bytes
-        if line.startswith(_BOM):
-            line = line[len(_BOM):]
-        if line.strip():
-            try:
-                return isinstance(json.loads(line), dict)
-            except (ValueError, RecursionError):
-                return False
-    return False
+    line = peek.head_line(len(head) - len(rest), limit)  # the '{' is in the head
+    try:
+        return isinstance(json.loads(line), dict)
+    except (ValueError, RecursionError):
+        return False
 
 
-def _lines(f: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | int]]:
+# ---------------------------------------------------------------------------------------------
+# One article
+# ---------------------------------------------------------------------------------------------
+
+
+def _drain(stream: _Readable) -> int:
+    """Read ``stream`` to its end in chunks; the number of bytes."""
+    total = 0
+    while chunk := stream.read(CHUNK):
+        total += len(chunk)
+    return total
+
+
+def _article(stream: IO[bytes], src: _Source, settings: Settings) -> Iterator[RawRecord]:
+    limit = settings.max_bytes
+    if src.size is not None and src.size > limit:
+        yield _error(src.id, src.where, InputError("E104", source=src.where, size=src.size, limit=limit))
+        return
+    data = stream.read(limit + 1)
+    if len(data) > limit:  # a stream of unknown size, or a file that grew while we read it
+        size = len(data) + _drain(stream)
+        yield _error(src.id, src.where, InputError("E104", source=src.where, size=size, limit=limit))
+        return
+    yield RawRecord(article_id=src.id, input=src.where, data=data, metadata={})
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON Lines
+# ---------------------------------------------------------------------------------------------
+
+
+def _lines(f: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | int]]:
     """(line number, bytes) per line, or (line number, size) for a line over ``limit`` bytes,
     which is skipped in chunks without being held."""
     number = 0
@@ -135,11 +325,10 @@ def _lines(f: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | int]]:
             yield number, line
 
 
-def _json_lines(f: BinaryIO, path: Path, settings: Settings) -> Iterator[RawRecord]:
-    stem = path.stem
+def _json_lines(f: IO[bytes], src: _Source, settings: Settings) -> Iterator[RawRecord]:
     for number, line in _lines(f, settings.max_bytes):
-        where = f"{path}:{number}"
-        fallback_id = f"{stem}:{number}"
+        where = f"{src.where}:{number}"
+        fallback_id = f"{src.id}:{number}"
         if isinstance(line, int):
             yield _error(fallback_id, where, InputError("E104", source=where, size=line,
                                                         limit=settings.max_bytes))
@@ -151,18 +340,18 @@ def _json_lines(f: BinaryIO, path: Path, settings: Settings) -> Iterator[RawReco
         try:
             obj = json.loads(line)
         except UnicodeDecodeError as exc:
-            yield _error(fallback_id, where, InputError("E105", source=str(path), line=number,
+            yield _error(fallback_id, where, InputError("E105", source=src.where, line=number,
                                                         detail=f"not UTF-8: {exc.reason}"))
             continue
         except (ValueError, RecursionError) as exc:
             detail = exc.msg if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
-            yield _error(fallback_id, where, InputError("E105", source=str(path), line=number,
+            yield _error(fallback_id, where, InputError("E105", source=src.where, line=number,
                                                         detail=detail))
             continue
         record = _from_object(obj, settings)
         if record is None:
             yield _error(fallback_id, where, InputError(
-                "E105", source=str(path), line=number,
+                "E105", source=src.where, line=number,
                 detail=f"not an object with a {settings.html_field!r} or {settings.text_field!r} field"))
             continue
         article_id, data, metadata = record
@@ -196,3 +385,180 @@ def _scalar(value: object) -> str:
     if isinstance(value, str | int | float) and not isinstance(value, bool):
         return str(value).strip()
     return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Compressed streams
+# ---------------------------------------------------------------------------------------------
+
+
+def _gzip_open(stream: IO[bytes]) -> gzip.GzipFile:
+    return gzip.GzipFile(fileobj=stream, mode="rb")
+
+
+# kind -> (opener, {suffix of the packed name: suffix of the unpacked name})
+_UNPACK: dict[str, tuple[Callable[[IO[bytes]], io.BufferedIOBase], dict[str, str]]] = {
+    "gzip": (_gzip_open, {".gz": "", ".tgz": ".tar"}),
+    "bzip2": (bz2.BZ2File, {".bz2": "", ".tbz": ".tar", ".tbz2": ".tar"}),
+    "xz": (lzma.LZMAFile, {".xz": "", ".txz": ".tar"}),
+}
+
+
+def _unpacked_name(name: str, suffixes: Mapping[str, str]) -> str:
+    path = PurePosixPath(name)
+    if path.name and path.suffix.lower() in suffixes:
+        return str(path.with_suffix(suffixes[path.suffix.lower()]))
+    return name
+
+
+def _unpacked(kind: str, stream: IO[bytes], src: _Source, settings: Settings) -> Iterator[RawRecord]:
+    """A compressed stream, read again by content; damage ends it with one E107 record."""
+    opener, suffixes = _UNPACK[kind]
+    inner = replace(src, name=_unpacked_name(src.name, suffixes), size=None, file=None, depth=src.depth + 1)
+    try:
+        with opener(stream) as f:
+            yield from _records(f, inner, settings)
+    except _CORRUPT as exc:
+        yield _corrupt(inner, exc)
+
+
+# ---------------------------------------------------------------------------------------------
+# WARC
+# ---------------------------------------------------------------------------------------------
+
+
+def _content_type(value: str) -> tuple[str, str]:
+    """(media type, charset) from a Content-Type header value."""
+    media, *params = value.split(";")
+    charset = ""
+    for param in params:
+        key, _, val = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = val.strip().strip("\"'")
+    return media.strip().lower(), charset
+
+
+def _warc_id(value: str) -> str:
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    return value.removeprefix("urn:uuid:")
+
+
+def _warc(stream: IO[bytes], src: _Source, settings: Settings) -> Iterator[RawRecord]:
+    """One record per HTML ``response``; a record cut short or a parse failure ends the crawl
+    with one E107 record."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    limit = settings.max_bytes
+    try:
+        for number, rec in enumerate(ArchiveIterator(stream), 1):
+            media, charset = "", ""
+            if rec.rec_type == "response" and rec.http_headers is not None:
+                media, charset = _content_type(rec.http_headers.get_header("Content-Type") or "")
+            data, size = b"", 0
+            if media in _HTML_TYPES:
+                payload = rec.content_stream()
+                data = payload.read(limit + 1)
+                size = len(data) + (_drain(payload) if len(data) > limit else 0)
+            _drain(rec.raw_stream)
+            if getattr(rec.raw_stream, "limit", 0) > 0:  # warcio reads a cut record without a word
+                yield _corrupt(src, f"WARC record {number} is cut short")
+                return
+            if media not in _HTML_TYPES:
+                continue
+            headers = rec.rec_headers
+            article_id = _warc_id(headers.get_header("WARC-Record-ID") or "") or f"{src.id}:{number}"
+            where = f"{src.where}#{article_id}"
+            if size > limit:
+                yield _error(article_id, where, InputError("E104", source=where, size=size, limit=limit))
+                continue
+            metadata = {key: value for key, value in (
+                ("url", headers.get_header("WARC-Target-URI") or ""),
+                ("published", headers.get_header("WARC-Date") or ""),
+                ("http_charset", charset)) if value}
+            yield RawRecord(article_id=article_id, input=where, data=data, metadata=metadata)
+    except Exception as exc:  # warcio documents no exception set: any failure is a corrupt crawl
+        yield _corrupt(src, exc)
+
+
+# ---------------------------------------------------------------------------------------------
+# Archives
+# ---------------------------------------------------------------------------------------------
+
+
+def _hidden(name: str) -> bool:
+    return any(part.startswith(".") or part == "__MACOSX" for part in PurePosixPath(name).parts)
+
+
+def _member(src: _Source, name: str, size: int | None) -> _Source:
+    return _Source(name=name, where=f"{src.where}/{name}", prefix=f"{src.id}/", size=size, depth=src.depth + 1)
+
+
+def _zip_name(info: zipfile.ZipInfo) -> str:
+    """The member name; names without the UTF-8 flag were decoded as CP437 by zipfile, but
+    Chinese archivers write UTF-8 or GBK there."""
+    name = info.filename
+    if info.flag_bits & 0x800:
+        return name
+    try:
+        raw = name.encode("cp437")
+    except UnicodeEncodeError:
+        return name
+    for codec in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return name
+
+
+def _zip(stream: IO[bytes], src: _Source, settings: Settings) -> Iterator[RawRecord]:
+    """Member by member, in archive order. zip needs to seek: a zip that is not a file of its
+    own (inside another container, or on standard input) is first copied to a temporary file."""
+    with ExitStack() as stack:
+        try:
+            if src.file is not None and src.file.seekable():
+                src.file.seek(0)
+                seekable: IO[bytes] = src.file
+            else:
+                seekable = stack.enter_context(tempfile.TemporaryFile())
+                shutil.copyfileobj(stream, seekable, CHUNK)
+            archive = stack.enter_context(zipfile.ZipFile(seekable))
+        except _CORRUPT as exc:
+            yield _corrupt(src, exc)
+            return
+        for info in archive.infolist():
+            name = _zip_name(info).lstrip("/")
+            if info.is_dir() or not name or _hidden(name):
+                continue
+            member = _member(src, name, info.file_size)
+            try:
+                f = archive.open(info)
+            except (RuntimeError, NotImplementedError) as exc:  # encrypted; unknown compression
+                yield _error(member.id, member.where, InputError("E106", source=member.where, detail=str(exc)))
+                continue
+            except _CORRUPT as exc:
+                yield _corrupt(member, exc)
+                continue
+            with f:
+                try:
+                    yield from _records(f, member, settings)
+                except _CORRUPT as exc:  # a bad CRC or deflate stream spoils this member only
+                    yield _corrupt(member, exc)
+
+
+def _tar(stream: IO[bytes], src: _Source, settings: Settings) -> Iterator[RawRecord]:
+    """Member by member, streaming (``r|``); regular files only. Damage ends the archive with
+    one E107 record."""
+    try:
+        with tarfile.open(fileobj=stream, mode="r|") as archive:
+            for info in archive:
+                name = info.name.lstrip("/")
+                if not info.isfile() or not name or _hidden(name):
+                    continue
+                f = archive.extractfile(info)
+                if f is not None:
+                    yield from _records(f, _member(src, name, info.size), settings)
+    except _CORRUPT as exc:
+        yield _corrupt(src, exc)

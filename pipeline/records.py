@@ -5,7 +5,7 @@ place where they become pandas DataFrames.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 OK = "ok"
 ERROR = "error"
@@ -77,7 +77,8 @@ class Result:
     article: Article
     mentions: tuple[Mention, ...] = ()
     relations: tuple[Relation, ...] = ()
-    duplicate_of: str = field(default="")
+    duplicate_of: str = ""  # for a duplicate: the article_id of the first article with this text
+    fingerprint: str = ""  # hash of the normalized clean text (duplicate detection)
 
     def to_frames(self) -> dict[str, pandas.DataFrame]:  # type: ignore[name-defined]  # noqa: F821
         """The four tables for this article, with the CLI's columns and dtypes."""

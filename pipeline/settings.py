@@ -14,9 +14,10 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 class Settings:
     models_dir: Path | None = None  # None: the rule data packaged with finnews
     max_bytes: int = DEFAULT_MAX_BYTES  # per article
-    workers: int = 1
+    workers: int = 1  # the CLI defaults to the machine's cores
     format: str = "csv"  # csv | parquet
     quiet: bool = False
+    chunk_size: int = 500  # articles per chunk file of a run (what --resume keeps after a crash)
     # JSON Lines field names
     id_field: str = "id"
     url_field: str = "url"
