@@ -284,6 +284,8 @@ def extract_to(inputs: Sequence[str], out_dir: str | Path, settings: Settings, *
     if engine == "dask":
         from .distributed import extract_dask
 
+        if resume:
+            raise FinnewsError("E301", detail="--resume works with the local engine only")
         return extract_dask(inputs, out, settings, scheduler=scheduler)
     if engine != "local":
         raise FinnewsError("E301", detail=f"unknown engine {engine!r} (use local or dask)")
