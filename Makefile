@@ -30,3 +30,6 @@ golden: $(STAMP)  ## regenerate tests/golden/ from samples/
 
 clean:
 	rm -rf out build dist *.egg-info
+
+bench: $(STAMP)  ## benchmark against BeautifulSoup + jieba (prints figures; N=2000 by default)
+	$(BIN)/python bench/run.py --n $(or $(N),2000)

@@ -97,7 +97,7 @@ class Extractor:
         dedup = Deduplicator()
         settings = replace(self.settings, workers=workers)
         records = iter_records([str(p) for p in inputs], settings=settings)
-        yield from run_local(records, settings, self if workers <= 1 else None, dedup)
+        yield from run_local(records, settings, self, dedup)
 
     def process(self, inputs: Iterable[str | Path], *, workers: int = 1) -> Tables:
         """The four tables (articles, mentions, relations, projects) for files and folders."""
@@ -109,7 +109,7 @@ class Extractor:
         from .batch import extract_to
 
         return extract_to([str(p) for p in inputs], out_dir, self.settings, resume=resume, engine=engine,
-                          scheduler=scheduler, extractor=self if self.settings.workers <= 1 else None)
+                          scheduler=scheduler, extractor=self)
 
 
 def error_result(article_id: str, input: str, message: str) -> Result:

@@ -93,6 +93,7 @@ class Progress:
         if not self.quiet and sys.stderr.isatty():
             from tqdm import tqdm
 
+            tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
             self._bar = tqdm(total=self.total, unit="art", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
 
     @property
@@ -228,9 +229,10 @@ _WORKER: Any = None
 
 def _init_worker(settings: Settings) -> None:
     global _WORKER
-    from .api import Extractor
+    if _WORKER is None:  # with fork the parent's pipeline is already here (copy-on-write)
+        from .api import Extractor
 
-    _WORKER = Extractor(settings)
+        _WORKER = Extractor(settings)
 
 
 def _run_one(record: Any) -> Result:
@@ -255,7 +257,18 @@ def run_local(records: Iterable[Any], settings: Settings, extractor: Any = None,
             yield extractor.from_record(record, seen=seen)
         return
     dedup = dedup or Deduplicator()
-    ctx = mp.get_context("forkserver") if "forkserver" in mp.get_all_start_methods() else mp.get_context("spawn")
+    global _WORKER
+    if "fork" in mp.get_all_start_methods():
+        # build the pipeline once here; forked workers inherit it without pickling or rebuilding
+        if extractor is None:
+            from .api import Extractor
+
+            extractor = Extractor(settings)
+        extractor.nlp  # noqa: B018
+        _WORKER = extractor
+        ctx: Any = mp.get_context("fork")
+    else:  # pragma: no cover  (platforms without fork: each worker builds its own)
+        ctx = mp.get_context("spawn")
     with ctx.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
         it = iter(records)
         while True:

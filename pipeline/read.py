@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, BinaryIO, Protocol
+from typing import IO, Any, BinaryIO, Protocol, cast
 
 from .errors import InputError
 from .settings import Settings
@@ -54,13 +54,23 @@ STDIN = "-"
 _BOM = b"\xef\xbb\xbf"
 _WHITESPACE = b" \t\r\n\f\v"
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+
+
+class _Cut(Exception):
+    """A stream ended or broke inside a container (raised ``from`` the original error)."""
+
+
 # What a damaged compressed stream or archive raises (BadGzipFile is an OSError).
 _CORRUPT: tuple[type[BaseException], ...] = (
-    EOFError, OSError, zlib.error, lzma.LZMAError, zipfile.BadZipFile, tarfile.TarError)
+    EOFError, OSError, zlib.error, lzma.LZMAError, zipfile.BadZipFile, tarfile.TarError, _Cut)
 
 
 class _Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
+
+
+class _Buffered(Protocol):
+    def read1(self, size: int = -1, /) -> bytes: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +145,8 @@ def _error(article_id: str, where: str, err: InputError) -> RawRecord:
 
 
 def _detail(exc: BaseException) -> str:
+    if isinstance(exc, _Cut) and exc.__cause__ is not None:
+        exc = exc.__cause__
     text = " ".join(str(getattr(exc, "strerror", None) or exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
@@ -171,24 +183,37 @@ def _guarded(stream: _Readable, src: _Source, settings: Settings) -> Iterator[Ra
 
 
 class _Peek(io.RawIOBase):
-    """A read-only stream whose first bytes can be looked at before it is read from the start."""
+    """A read-only stream whose first bytes can be looked at before it is read from the start.
+
+    An error while looking ahead (a truncated gzip) is kept and raised when the reader gets
+    there, so the records before the damage are still read.
+    """
 
     def __init__(self, stream: _Readable) -> None:
         super().__init__()
-        self._stream = stream
+        self._read = getattr(stream, "read1", stream.read)  # read1: what is there, up to an error
         self._head = bytearray()
         self._pos = 0
+        self._error: Exception | None = None
 
     def readable(self) -> bool:
         return True
 
+    def _more(self, size: int) -> bool:
+        if self._error is not None:
+            return False
+        try:
+            chunk = self._read(size)
+        except Exception as exc:  # raised again by readinto, at the place where it happened
+            self._error = exc
+            return False
+        self._head += chunk
+        return bool(chunk)
+
     def head(self, size: int) -> bytes:
         """The first ``size`` bytes (fewer at the end of the stream); nothing is consumed."""
-        while len(self._head) < size:
-            chunk = self._stream.read(size - len(self._head))
-            if not chunk:
-                break
-            self._head += chunk
+        while len(self._head) < size and self._more(size - len(self._head)):
+            pass
         return bytes(self._head[:size])
 
     def head_line(self, start: int, limit: int) -> bytes:
@@ -201,10 +226,8 @@ class _Peek(io.RawIOBase):
             if len(self._head) - start > limit:
                 return bytes(self._head[start:start + limit + 1])
             searched = len(self._head)
-            chunk = self._stream.read(CHUNK)
-            if not chunk:
+            if not self._more(CHUNK):
                 return bytes(self._head[start:])
-            self._head += chunk
 
     def readinto(self, buffer: Any) -> int:
         if self._pos < len(self._head):
@@ -214,9 +237,26 @@ class _Peek(io.RawIOBase):
             if self._pos == len(self._head):  # the head is read: let it go
                 self._head, self._pos = bytearray(), 0
             return n
-        data = self._stream.read(len(buffer))
+        if self._error is not None:
+            raise self._error
+        data = self._read(len(buffer))
         buffer[:len(data)] = data
         return len(data)
+
+
+class _Chunks:
+    """``read`` gives what there is (up to ``size``) before it raises, so that tarfile and warcio
+    see every byte before the damage; an EOFError becomes :class:`_Cut`, because warcio takes an
+    EOFError for the end of a crawl."""
+
+    def __init__(self, stream: _Buffered) -> None:
+        self._stream = stream
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self._stream.read1(size)
+        except EOFError as exc:
+            raise _Cut(str(exc)) from exc
 
 
 def _kind(head: bytes) -> str:
@@ -249,11 +289,11 @@ def _records(stream: _Readable, src: _Source, settings: Settings) -> Iterator[Ra
     if kind in _UNPACK:
         yield from _unpacked(kind, buffered, src, settings)
     elif kind == "warc":
-        yield from _warc(buffered, src, settings)
+        yield from _warc(_Chunks(buffered), src, settings)
     elif kind == "zip":
         yield from _zip(buffered, src, settings)
     elif kind == "tar":
-        yield from _tar(buffered, src, settings)
+        yield from _tar(_Chunks(buffered), src, settings)
     elif _json_lines_ahead(peek, head, settings.max_bytes):
         yield from _json_lines(buffered, src, settings)
     else:
@@ -261,12 +301,16 @@ def _records(stream: _Readable, src: _Source, settings: Settings) -> Iterator[Ra
 
 
 def _json_lines_ahead(peek: _Peek, head: bytes, limit: int) -> bool:
-    """True when the first non-blank line is a JSON object (looks at its first byte first)."""
+    """True when the first non-blank line is a JSON object (looks at its first byte first), or
+    starts like one but is over the size limit: then the line reader reports it (E104) and the
+    dump goes on, instead of the whole dump being one article over the limit."""
     body = head[len(_BOM):] if head.startswith(_BOM) else head
     rest = body.lstrip(_WHITESPACE)
     if not rest.startswith(b"{"):
         return False
     line = peek.head_line(len(head) - len(rest), limit)  # the '{' is in the head
+    if len(line) > limit:
+        return True
     try:
         return isinstance(json.loads(line), dict)
     except (ValueError, RecursionError):
@@ -445,7 +489,7 @@ def _warc_id(value: str) -> str:
     return value.removeprefix("urn:uuid:")
 
 
-def _warc(stream: IO[bytes], src: _Source, settings: Settings) -> Iterator[RawRecord]:
+def _warc(stream: _Chunks, src: _Source, settings: Settings) -> Iterator[RawRecord]:
     """One record per HTML ``response``; a record cut short or a parse failure ends the crawl
     with one E107 record."""
     from warcio.archiveiterator import ArchiveIterator
@@ -548,11 +592,11 @@ def _zip(stream: IO[bytes], src: _Source, settings: Settings) -> Iterator[RawRec
                     yield _corrupt(member, exc)
 
 
-def _tar(stream: IO[bytes], src: _Source, settings: Settings) -> Iterator[RawRecord]:
+def _tar(stream: _Chunks, src: _Source, settings: Settings) -> Iterator[RawRecord]:
     """Member by member, streaming (``r|``); regular files only. Damage ends the archive with
     one E107 record."""
     try:
-        with tarfile.open(fileobj=stream, mode="r|") as archive:
+        with tarfile.open(fileobj=cast(IO[bytes], stream), mode="r|") as archive:  # "r|" only reads
             for info in archive:
                 name = info.name.lstrip("/")
                 if not info.isfile() or not name or _hidden(name):
