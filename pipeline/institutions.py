@@ -92,7 +92,8 @@ class InstitutionFinder:
         gaz_starts = {c.start for c in gaz}
         cands = list(gaz)
         cands += self._heads(text, tokens, token_at, token_covering, gaz_starts)
-        cands = [c for c in cands if not any(s <= c.start < e or s < c.end <= e for s, e in masked)]
+        if masked:
+            cands = [c for c in cands if not any(s <= c.start < e or s < c.end <= e for s, e in masked)]
         chosen = _longest_first(cands)
         chosen = self._continue(text, chosen)
         chosen = _longest_first(chosen + self._article_aliases(text, chosen, masked))
@@ -102,8 +103,9 @@ class InstitutionFinder:
     def _gazetteer(self, text: str) -> list[Candidate]:
         if not self.known:
             return []
+        # leftmost-longest matches only (every overlapping short alias would cost more than it gives)
         return [Candidate(end + 1 - n, end + 1, canonical, kind, "GAZ", 2)
-                for end, (n, canonical, kind) in self.gazetteer.iter(text)]
+                for end, (n, canonical, kind) in self.gazetteer.iter_long(text)]
 
     def place_at(self, text: str, i: int) -> int:
         """Length of the longest place name starting at ``i`` (0 if none), with a trailing 省/市/区/县."""
@@ -344,6 +346,7 @@ MENTIONS_ATTR = "finnews_mentions"
 
 
 SPAN_ATTRS_KEY = "finnews_span_attrs"
+SPAN_CACHE_KEY = "finnews_span_cache"
 
 
 def _span_getter(field: str) -> Any:
@@ -378,8 +381,12 @@ def set_mentions(doc: Doc, mentions: list[Mention], labels: Iterable[str]) -> No
     spans = []
     attrs = {}
     last = -1
+    cache = doc.user_data.setdefault(SPAN_CACHE_KEY, {})
     for m in everything:
-        span = doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand")
+        key = (m.start, m.end, m.label)
+        span = cache.get(key)
+        if span is None:
+            span = cache[key] = doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand")
         if span is None or span.start < last:
             continue
         last = span.end

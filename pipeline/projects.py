@@ -68,29 +68,31 @@ class ProjectFinder:
 
     # ------------------------------------------------------------------------------------------
     def find(self, text: str, tokens: Sequence[tuple[int, int]], institutions: Sequence[Mention]) -> list[ProjectSpan]:
-        inst_spans = [(m.start, m.end) for m in institutions]
-        quoted = self._quoted(text, inst_spans)
+        in_institution = _Occupied((m.start, m.end) for m in institutions)
+        quoted = self._quoted(text, in_institution)
         names = {p.name for p in quoted if p.accepted}  # the whole article: back-references may come first
         for m in self.field_re.finditer(text):
             s, e = m.span(1)
-            if text[s] in "“《\"" or any(s < te and e > ts for ts, te in inst_spans):
+            if text[s] in "“《\"" or not in_institution.free(s, e):
                 continue
             name = text[s:e]
             quoted.append(ProjectSpan(s, e, name, True, "PROJ_FIELD", s, e))
             names.add(name)
-        unquoted = self._unquoted(text, tokens, quoted, inst_spans, names)
-        spans = quoted + unquoted
+        taken = _Occupied((p.outer_start, p.outer_end) for p in quoted)
+        taken.cells |= in_institution.cells
+        spans = quoted + self._unquoted(text, tokens, taken, names)
         # every later plain occurrence of an accepted name
-        taken = [(p.outer_start, p.outer_end) for p in spans]
         for name in sorted({p.name for p in spans if p.accepted}, key=len, reverse=True):
-            for m in re.finditer(re.escape(name), text):
-                s, e = m.span()
-                if not any(s < te and e > ts for ts, te in taken):
+            s = text.find(name)
+            while s >= 0:
+                e = s + len(name)
+                if taken.free(s, e):
                     spans.append(ProjectSpan(s, e, name, True, "PROJ_REPEAT", s, e))
-                    taken.append((s, e))
+                    taken.take(s, e)
+                s = text.find(name, e)
         return sorted(spans, key=lambda p: p.start)
 
-    def _quoted(self, text: str, inst_spans: list[tuple[int, int]]) -> list[ProjectSpan]:
+    def _quoted(self, text: str, in_institution: _Occupied) -> list[ProjectSpan]:
         cfg = self.cfg
         matches = list(_QUOTE.finditer(text))
         # groups of quotes run together (“A”、“B”及“C”): a scenario word after the group rejects all
@@ -122,17 +124,16 @@ class ProjectFinder:
             after = text[m.end():m.end() + 4]
             if any(after.startswith(w) for w in cfg["not_project_after"]):
                 continue
-            if any(s0 <= s and e <= e0 for s0, e0 in inst_spans):
+            if in_institution.covers(s, e):
                 continue  # an institution in quotes (an alias definition)
             out.append(ProjectSpan(s, e, name, self.has_head(name), "PROJ_QUOTED" if self.has_head(name)
                                    else "PROJ_QUOTED_CANDIDATE", m.start(), m.end()))
         return out
 
-    def _unquoted(self, text: str, tokens: Sequence[tuple[int, int]], quoted: list[ProjectSpan],
-                  inst_spans: list[tuple[int, int]], names: set[str]) -> list[ProjectSpan]:
+    def _unquoted(self, text: str, tokens: Sequence[tuple[int, int]], taken: _Occupied,
+                  names: set[str]) -> list[ProjectSpan]:
         cfg = self.cfg
         token_at = {s: i for i, (s, _) in enumerate(tokens)}
-        taken = [(p.outer_start, p.outer_end) for p in quoted] + inst_spans
         found: list[tuple[int, int, str]] = []
         for m in self.after_re.finditer(text):
             i = token_at.get(m.end())
@@ -148,7 +149,7 @@ class ProjectFinder:
         out = []
         for s, e, rule in found:
             name = text[s:e]
-            if any(s < te and e > ts for ts, te in taken):
+            if not taken.free(s, e):
                 continue
             if name.startswith(tuple(cfg["determiners"])) or len(name) < cfg["min_chars_unquoted"]:
                 continue
@@ -160,7 +161,7 @@ class ProjectFinder:
             else:
                 out.append(ProjectSpan(s, e, name, True, rule, s, e))
                 names.add(name)
-            taken.append((s, e))
+            taken.take(s, e)
         return out
 
     def _has_stop(self, text: str, tokens: Sequence[tuple[int, int]], token_at: dict[int, int], s: int, e: int) -> bool:
@@ -199,6 +200,24 @@ class ProjectFinder:
                 if all(ch in it for ch in name) and (best is None or len(full) < len(best)):
                     best = full
         return best
+
+
+class _Occupied:
+    """Character positions already taken by a span."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()):
+        self.cells: set[int] = set()
+        for s, e in spans:
+            self.take(s, e)
+
+    def take(self, s: int, e: int) -> None:
+        self.cells.update(range(s, e))
+
+    def free(self, s: int, e: int) -> bool:
+        return self.cells.isdisjoint(range(s, e))
+
+    def covers(self, s: int, e: int) -> bool:
+        return s < e and self.cells.issuperset(range(s, e))
 
 
 def project_candidates(doc: Doc) -> list[ProjectSpan]:

@@ -106,7 +106,12 @@ def iter_records(paths: Iterable[str | Path], *, settings: Settings) -> Iterator
     skipped, ``-`` is standard input; every container read by content (see the module doc)."""
     for given in paths:
         if str(given) == STDIN:
-            yield from _guarded(sys.stdin.buffer, _Source(name="stdin", where="<stdin>"), settings)
+            src = _Source(name="stdin", where="<stdin>")
+            stream = getattr(sys.stdin, "buffer", None)
+            if stream is None:
+                yield _error(src.id, src.where, InputError("E106", source=src.where, detail="no standard input"))
+            else:
+                yield from _guarded(stream, src, settings)
             continue
         path = Path(given)
         if path.is_dir():

@@ -100,8 +100,11 @@ class RelationFinder:
         sents = sentences(text)
         projects = self._with_anaphora(text, projects, sents)
         state = _State()
+        para_starts: dict[int, int] = {}
+        for s, _, para in sents:
+            para_starts.setdefault(para, s)
         for s, e, para in sents:
-            self._sentence(text, s, e, para, sents, institutions, projects, state)
+            self._sentence(text, s, e, para, para_starts, institutions, projects, state)
         return state.relations, state.promoted
 
     # ------------------------------------------------------------------------------------------
@@ -132,7 +135,7 @@ class RelationFinder:
                 out.append(ProjectSpan(s, e, target.name, True, "ANAPHOR", s, e))
         return sorted(out, key=lambda p: p.start)
 
-    def _sentence(self, text: str, s: int, e: int, para: int, sents: list[tuple[int, int, int]],
+    def _sentence(self, text: str, s: int, e: int, para: int, para_starts: dict[int, int],
                   institutions: Sequence[Mention], projects: Sequence[ProjectSpan], state: _State) -> None:
         insts = _within(institutions, s, e)
         projs = [p for p in _within(projects, s, e) if s <= p.outer_start and p.outer_end <= e]
@@ -148,7 +151,7 @@ class RelationFinder:
                     if found:
                         state.record = found[0]
             return
-        para_start = min(a for a, _, p in sents if p == para)
+        para_start = para_starts[para]
         for pat in self.patterns:
             for m in list(pat.regex.finditer(sent.abstract)):
                 if FILLER in sent.abstract[m.start():m.end()]:

@@ -19,6 +19,8 @@ import yaml
 
 from .errors import RuleError
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 INSTITUTION_TYPES = (
     "securities", "fund", "bank", "insurer", "asset_manager", "trust", "futures", "exchange",
     "infrastructure", "association", "regulator", "government", "rating", "tech", "media",
@@ -119,10 +121,9 @@ def _path(directory: Path, name: str) -> Path:
 
 def _yaml_mapping(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     """A YAML mapping and the line of each top-level key (1-based)."""
-    text = path.read_text(encoding="utf-8")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = _yaml_node(path, path.stat().st_mtime)
+        data = _Loader("").construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise RuleError("E201", path=path, line=(mark.line + 1) if mark else 0, detail=str(exc)) from exc
@@ -132,15 +133,21 @@ def _yaml_mapping(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     return data, lines
 
 
+@functools.lru_cache(maxsize=32)
+def _yaml_node(path: Path, mtime: float) -> Any:
+    return yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)
+
+
 def _yaml_items(path: Path, key: str) -> Iterator[tuple[int, Any]]:
     """The items of a top-level list with their line numbers."""
-    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    node = _yaml_node(path, path.stat().st_mtime)
     if node is None:
         return
+    loader = _Loader("")
     for k, v in node.value:
         if k.value == key:
             for item in v.value:
-                yield item.start_mark.line + 1, yaml.safe_load(yaml.serialize(item))
+                yield item.start_mark.line + 1, loader.construct_object(item, deep=True)
 
 
 def _check_keys(path: Path, line: int, item: Any, required: set[str], optional: set[str] = frozenset()) -> None:  # type: ignore[assignment]

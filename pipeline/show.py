@@ -68,7 +68,7 @@ def _relations_table(relations: Sequence[Relation]) -> str:
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells)
                     + f'<td class="rule">{escape(r.rule)}</td><td class="sentence">{escape(r.sentence)}</td>'
                     + f'<td class="offsets">{r.start}–{r.end}</td></tr>')
-    return (f"<h3>Relations ({len(relations)})</h3>\n<table class=\"relations\">\n<thead><tr>{head}</tr></thead>\n"
+    return (f'<h3>Relations ({len(relations)})</h3>\n<table class="relations">\n<thead><tr>{head}</tr></thead>\n'
             "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>")
 
 
