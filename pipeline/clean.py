@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
+from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
-from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.element import PreformattedString
+from lxml import etree
 
 from .errors import InputError, RuleError
 from .records import Article
@@ -134,19 +135,20 @@ class _Classes:
 
     def __init__(self, rules: CleaningRules) -> None:
         self.rules = rules
-        self._memo: dict[tuple[Any, Any], tuple[str, bool, int]] = {}
+        self._memo: dict[tuple[str | None, str | None], tuple[str, bool, int] | None] = {}
 
-    def of(self, tag: Tag) -> tuple[str, bool, int] | None:
+    def of(self, node: Any) -> tuple[str, bool, int] | None:
         """(prepared class/id string, is boilerplate, content rank or -1); None without class/id."""
-        attrs = tag.attrs
-        cls, ident = attrs.get("class"), attrs.get("id")
+        cls, ident = node.get("class"), node.get("id")
         if not cls and not ident:
             return None
-        key = (tuple(cls) if isinstance(cls, list) else cls, ident)
-        got = self._memo.get(key)
-        if got is None:
-            names = [*(cls if isinstance(cls, list) else [cls or ""]), str(ident or "")]
-            prepared = _CAMEL.sub(r"\1-\2", " ".join(names)).lower()
+        key = (cls, ident)
+        if key in self._memo:
+            return self._memo[key]
+        names = [""] if cls is None else cls.split()  # class is a whitespace-separated list
+        got: tuple[str, bool, int] | None = None
+        if ident or any(names):
+            prepared = _CAMEL.sub(r"\1-\2", " ".join([*names, ident or ""])).lower()
             rank = -1
             for token in prepared.split():
                 m = self.rules.content.fullmatch(token)
@@ -154,7 +156,7 @@ class _Classes:
                     rank = int(m.lastgroup[1:])
             boiler = rank < 0 and self.rules.boilerplate.search(prepared) is not None
             got = (prepared, boiler, rank)
-            self._memo[key] = got
+        self._memo[key] = got
         return got
 
 
@@ -355,6 +357,199 @@ def _join(lines: list[Line]) -> Iterator[str]:
 
 
 # ---------------------------------------------------------------------------------------------
+# HTML -> a tree
+# ---------------------------------------------------------------------------------------------
+# libxml2 (lxml) parses the page, fed as a whole the way bs4's "lxml" builder feeds it, so the
+# tree is the one bs4 used to build (the regression corpus was compared against it). Nodes are
+# lxml elements, or :class:`_Node` for the rare document libxml2's tree cannot hold; the code
+# below uses only the part of the element API both have.
+
+_LOCAL = threading.local()  # one parser per thread: an lxml parser is not for concurrent use
+
+
+def _parse_html(body: str, where: str) -> list[Any]:
+    """The document's top-level nodes (a page with content after ``</html>`` has a second
+    ``<html>``); an empty list when there is no element at all."""
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = etree.HTMLParser()
+    try:
+        parser.feed(body)
+        root = parser.close()
+    except (etree.LxmlError, ValueError, TypeError) as exc:
+        _LOCAL.parser = None  # a parser that failed mid-document is not reused
+        raise InputError("E103", source=where, detail=f"unparseable HTML: {exc}") from exc
+    if parser.feed_error_log.filter_from_fatals():
+        # libxml2's tree stops at a resource limit (256 levels of nesting, 10 MB of text); its
+        # parser events do not: build the tree from them.
+        return _parse_events(body, where)
+    return [] if root is None else [root, *root.itersiblings()]
+
+
+def _parse_events(body: str, where: str) -> list[Any]:
+    target = _TreeTarget()
+    try:
+        parser = etree.HTMLParser(target=target)
+        parser.feed(body)
+        parser.close()
+    except (etree.LxmlError, ValueError, TypeError) as exc:
+        raise InputError("E103", source=where, detail=f"unparseable HTML: {exc}") from exc
+    return target.top
+
+
+class _Node:
+    """An element (``tag`` a str) or a comment (``tag`` None) built by :class:`_TreeTarget`,
+    with the part of lxml's element API the cleaner uses."""
+
+    __slots__ = ("attrib", "children", "parent", "tag", "tail", "text")
+
+    def __init__(self, tag: str | None, attrib: dict[str, str], parent: _Node | None) -> None:
+        self.tag = tag
+        self.attrib = attrib
+        self.parent = parent
+        self.children: list[_Node] = []
+        self.text: str | None = None
+        self.tail: str | None = None
+
+    def __iter__(self) -> Iterator[_Node]:
+        return iter(self.children)
+
+    def __reversed__(self) -> Iterator[_Node]:
+        return reversed(self.children)
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return self.attrib.get(key, default)
+
+    def getparent(self) -> _Node | None:
+        return self.parent
+
+    def iter(self, *tags: str) -> Iterator[_Node]:
+        """This node and its descendants in document order (only those named ``tags``, if given)."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            if not tags or node.tag in tags:
+                yield node
+            stack.extend(reversed(node.children))
+
+    def iterdescendants(self, *tags: str) -> Iterator[_Node]:
+        for child in self.children:
+            yield from child.iter(*tags)
+
+    def iterancestors(self, *tags: str) -> Iterator[_Node]:
+        node = self.parent
+        while node is not None:
+            if not tags or node.tag in tags:
+                yield node
+            node = node.parent
+
+    def itertext(self) -> Iterator[str]:
+        """The text inside this node: texts and tails of its descendants, not its own tail."""
+        stack = [(self, False)]
+        while stack:
+            node, tail = stack.pop()
+            text = node.tail if tail else node.text
+            if text:
+                yield text
+            if not tail:
+                stack.extend(item for child in reversed(node.children) for item in ((child, True), (child, False)))
+
+
+class _TreeTarget:
+    """lxml parser target: :class:`_Node` trees from the parser's events (what bs4 built from)."""
+
+    def __init__(self) -> None:
+        self.top: list[_Node] = []
+        self.open: list[_Node] = []
+        self.last: _Node | None = None  # the data that follows is its text (open) or its tail
+        self.in_tail = False
+        self.pending: list[str] = []
+
+    def _flush(self) -> None:
+        if self.pending and self.last is not None:
+            if self.in_tail:
+                self.last.tail = "".join(self.pending)
+            else:
+                self.last.text = "".join(self.pending)
+        self.pending = []
+
+    def _add(self, tag: str | None, attrib: dict[str, str]) -> _Node:
+        self._flush()
+        parent = self.open[-1] if self.open else None
+        node = _Node(tag, attrib, parent)
+        (self.top if parent is None else parent.children).append(node)
+        self.last = node
+        return node
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.open.append(self._add(tag, dict(attrib)))
+        self.in_tail = False
+
+    def end(self, tag: str) -> None:
+        self._flush()
+        for i in range(len(self.open) - 1, -1, -1):  # like bs4: close the innermost one of that name
+            if self.open[i].tag == tag:
+                self.last, self.in_tail = self.open[i], True
+                del self.open[i:]
+                break
+
+    def data(self, data: str) -> None:
+        self.pending.append(data)
+
+    def comment(self, text: str) -> None:
+        self._add(None, {})
+        self.in_tail = True
+
+    def pi(self, target: str, data: str | None = None) -> None:
+        self.comment("")
+
+    def doctype(self, *args: Any) -> None:
+        self._flush()
+
+    def close(self) -> list[_Node]:
+        self._flush()
+        return self.top
+
+
+# Elements whose strings bs4 gives another class than NavigableString: its get_text() skips them.
+_CONTAINERS = ("script", "style", "template", "rt", "rp")
+_KEEP_WS = ("pre", "textarea")  # bs4 keeps whitespace-only strings inside these as they are
+_BS4_SPACES = " \n\t\f\r"
+
+
+def _text_of(node: Any, collapse: bool = False) -> str:
+    """bs4's ``get_text()``: the strings inside ``node`` (inside a <script>, <style>, <template>,
+    <rt> or <rp> only when ``node`` is one of them); with ``collapse``, a whitespace-only string
+    is one space or newline, as bs4 stored it."""
+    name = node.tag
+    if name not in _CONTAINERS:
+        if next(node.iterancestors(*_CONTAINERS), None) is not None:
+            return ""
+        if not collapse and next(node.iterdescendants(*_CONTAINERS), None) is None:
+            return "".join(node.itertext())
+    want = name if name in _CONTAINERS else None
+    keep = name in _KEEP_WS or next(node.iterancestors(*_KEEP_WS), None) is not None
+    parts: list[str] = []
+    # (node, its container kind, whitespace kept, is a tail): document order, iteratively
+    stack: list[tuple[Any, str | None, bool, bool]] = [(node, want, keep, False)]
+    while stack:
+        item, kind, keep, tail = stack.pop()
+        text = item.tail if tail else item.text
+        if text and kind == want:
+            if collapse and not keep and not text.strip(_BS4_SPACES):
+                text = "\n" if "\n" in text else " "
+            parts.append(text)
+        if tail:
+            continue
+        for child in reversed(item):
+            tag = child.tag
+            stack.append((child, kind, keep, True))
+            if isinstance(tag, str):
+                stack.append((child, tag if tag in _CONTAINERS else kind, keep or tag in _KEEP_WS, False))
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
 # HTML -> lines
 # ---------------------------------------------------------------------------------------------
 
@@ -374,11 +569,18 @@ _SPACES: dict[int, str | None] = {
     0x200B: None, 0x200C: None, 0x200D: None, 0x2060: None, 0xFEFF: None, 0xAD: None,
     **{cp: None for cp in (*range(0x00, 0x09), *range(0x0E, 0x20), *range(0x7F, 0xA0))},
 }
+# str.translate with a dict looks every character up: search first, most strings hold none.
+_SPACES_FOUND = re.compile("[" + "".join(f"\\U{cp:08x}" for cp in sorted(_SPACES)) + "]")
 _ASCII_WS = re.compile(r"[ \t\n\r\f\v]+")
 # A source line break between two East Asian characters is no space (CSS Text 3 segment breaks).
 _WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _CJK_BREAK = re.compile(rf"(?<=[{_WIDE}])[ \t\r\f\v]*\n[ \t\n\r\f\v]*(?=[{_WIDE}])")
 _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+def _spaces(text: str) -> str:
+    """``text`` with the odd spaces and invisible characters of ``_SPACES`` replaced or gone."""
+    return text.translate(_SPACES) if _SPACES_FOUND.search(text) else text
 
 
 class _LineBuilder:
@@ -396,7 +598,7 @@ class _LineBuilder:
         self.plain_text = False
 
     def text(self, s: str) -> None:
-        s = s.translate(_SPACES)
+        s = _spaces(s)
         if not s:
             return
         self.buf.append(s)
@@ -405,6 +607,17 @@ class _LineBuilder:
                 self.bold_text = True
             else:
                 self.plain_text = True
+
+    def string(self, s: str, pre: bool) -> None:
+        """One string of the document; inside <pre> its newlines end lines."""
+        if pre and "\n" in s:
+            first, *rest = s.split("\n")
+            self.text(first)
+            for part in rest:
+                self.end_line(br=True)
+                self.text(part)
+        else:
+            self.text(s)
 
     def cell(self) -> None:
         """A table cell after another one on the same row: separate them like fields."""
@@ -433,24 +646,26 @@ class _LineBuilder:
         self.bold_text = self.plain_text = False
 
 
-def _hidden(tag: Tag) -> bool:
-    attrs = tag.attrs
-    if "hidden" in attrs:
+def _hidden(node: Any) -> bool:
+    if node.get("hidden") is not None:
         return True
-    style = attrs.get("style")
-    return isinstance(style, str) and "display:none" in style.replace(" ", "").lower()
+    style = node.get("style")
+    return style is not None and "display:none" in style.replace(" ", "").lower()
 
 
-def _html_lines(root: Tag, classes: _Classes) -> list[Line]:
-    """Walk ``root`` once (iteratively, deep pages are fine) and return its lines."""
+def _html_lines(text: str | None, children: Iterable[Any], classes: _Classes) -> list[Line]:
+    """The lines of ``text`` and ``children`` (an element's, or the document's top-level nodes),
+    walked once and iteratively (deep pages are fine)."""
     out = _LineBuilder()
     drop = classes.rules.drop_tags
-    stack: list[tuple[Any, bool]] = [(child, False) for child in reversed(root.contents)]
     pre = 0
+    if text:
+        out.text(text)
+    stack: list[tuple[Any, bool]] = [(child, False) for child in reversed(list(children))]
     while stack:
         node, closing = stack.pop()
-        if closing:  # end of a tag we entered
-            name = node.name
+        name = node.tag
+        if closing:  # end of an element we entered
             if name in _BLOCKS:
                 out.end_line()
                 out.blocks.pop()
@@ -460,17 +675,13 @@ def _html_lines(root: Tag, classes: _Classes) -> list[Line]:
                     pre -= 1
             elif name in _BOLD:
                 out.bold -= 1
-            continue
-        if isinstance(node, Tag):
-            name = node.name
-            if name in drop or _hidden(node):
-                continue
-            verdict = classes.of(node)
-            if verdict is not None and verdict[1]:
-                continue
-            if name == "br":
-                out.end_line(br=True)
-                continue
+        elif not isinstance(name, str):  # comment or processing instruction: only its tail is text
+            pass
+        elif name in drop or _hidden(node) or ((verdict := classes.of(node)) is not None and verdict[1]):
+            pass  # dropped with everything inside; its tail is the parent's text
+        elif name == "br":
+            out.end_line(br=True)
+        else:
             if name in _BLOCKS:
                 out.end_line()
                 out.blocks.append(name)
@@ -483,16 +694,14 @@ def _html_lines(root: Tag, classes: _Classes) -> list[Line]:
             elif name in _CELLS:
                 out.cell()
             stack.append((node, True))
-            stack.extend((child, False) for child in reversed(node.contents))
-        elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
-            if pre and "\n" in node:
-                first, *rest = str(node).split("\n")
-                out.text(first)
-                for part in rest:
-                    out.end_line(br=True)
-                    out.text(part)
-            else:
-                out.text(node)
+            inner = node.text
+            if inner:
+                out.string(inner, pre > 0)
+            stack.extend((child, False) for child in reversed(node))
+            continue
+        tail = node.tail
+        if tail:
+            out.string(tail, pre > 0)
     out.end_line()
     return out.lines
 
@@ -510,61 +719,88 @@ _META_PUBLISHED = ("article:published_time", "pubdate", "publishdate", "og:relea
 
 
 def _cjk_count(text: str) -> int:
-    return _CJK.subn("", text)[1]
+    return len(_CJK.findall(text))
 
 
 def _squash(text: str) -> str:
-    return _ASCII_WS.sub(" ", text.translate(_SPACES)).strip()
+    return _ASCII_WS.sub(" ", _spaces(text)).strip()
 
 
-def _p_score(tag: Tag) -> int:
-    return sum(_cjk_count(p.get_text()) for p in tag.find_all("p"))
+def _p_score(node: Any) -> int:
+    return sum(_cjk_count(_text_of(p)) for p in node.iterdescendants("p"))
 
 
-def _survey(soup: BeautifulSoup, classes: _Classes) -> tuple[Tag, dict[str, str]]:
-    """One pass over a full page: the main-content element and the page's metadata."""
+def _first(top: list[Any], tag: str) -> Any | None:
+    return next((found for node in top for found in node.iter(tag)), None)
+
+
+def _survey(top: list[Any], classes: _Classes) -> tuple[Any | None, dict[str, str]]:
+    """One pass over a full page: the main-content element (None: the whole document) and the
+    page's metadata."""
     metas: dict[str, str] = {}
     title = time_text = class_time = ""
-    h1s: list[Tag] = []
-    candidates: list[tuple[int, int, Tag]] = []
-    articles: list[Tag] = []
-    by_parent: dict[int, tuple[Tag, list[Tag]]] = {}  # id(parent) -> (parent, its <p> children)
-    labelled: list[NavigableString] = []
-    for order, node in enumerate(soup.descendants):
-        if isinstance(node, Tag):
-            name = node.name
-            if name == "meta":
-                key = node.get("property") or node.get("name") or node.get("itemprop")
-                value = node.get("content")
-                if isinstance(key, str) and isinstance(value, str) and value.strip():
-                    metas.setdefault(key.strip().lower(), value.strip())
-            elif name == "p":
-                parent = node.parent
-                if parent is not None:
-                    by_parent.setdefault(id(parent), (parent, []))[1].append(node)
-            elif name == "h1":
-                h1s.append(node)
-            elif name == "title" and not title:
-                title = _squash(node.get_text())
-            elif name == "time" and not time_text:
-                stamp = node.get("datetime")
-                time_text = stamp.strip() if isinstance(stamp, str) and stamp.strip() else _squash(
-                    node.get_text())
-            elif name == "article":
-                articles.append(node)
-            verdict = classes.of(node)
-            if verdict is not None:
-                prepared, _, rank = verdict
-                if rank >= 0:
-                    candidates.append((rank, order, node))
-                if not class_time and _TIME_CLASS.search(prepared):
-                    m = _DATE.search(node.get_text())
-                    if m:
-                        class_time = m.group(0)
-        elif type(node) is NavigableString and ("来源" in node or "作者" in node):
-            labelled.append(node)
+    h1s: list[Any] = []
+    candidates: list[tuple[int, int, Any]] = []
+    articles: list[Any] = []
+    by_parent: dict[Any, list[Any]] = {}  # parent -> its <p> children
+    labelled: list[tuple[str, Any]] = []  # (a string naming 来源 or 作者, the element it is in)
+    ancestors: list[Any] = []  # of the current node: a tail's turn comes when its node leaves
+    hidden = 0  # how many of those are <script>, <style>... (bs4 does not count their strings)
 
-    root = _main_content(candidates, articles, by_parent) or soup.body or soup
+    def leave() -> None:
+        nonlocal hidden
+        done = ancestors.pop()
+        if done.tag in _CONTAINERS:
+            hidden -= 1
+        tail = done.tail
+        if tail and not hidden and ("来源" in tail or "作者" in tail):
+            labelled.append((tail, ancestors[-1] if ancestors else None))
+
+    for order, node in enumerate(chain.from_iterable(n.iter() for n in top)):
+        parent = node.getparent()
+        while ancestors and ancestors[-1] is not parent:
+            leave()
+        ancestors.append(node)
+        name = node.tag
+        if not isinstance(name, str):
+            continue
+        if name in _CONTAINERS:
+            hidden += 1
+        text = node.text
+        if text and not hidden and ("来源" in text or "作者" in text):
+            labelled.append((text, node))
+        if name == "meta":
+            key = node.get("property") or node.get("name") or node.get("itemprop")
+            value = node.get("content")
+            if key and value and value.strip():
+                metas.setdefault(key.strip().lower(), value.strip())
+        elif name == "p":
+            if parent is not None:
+                by_parent.setdefault(parent, []).append(node)
+        elif name == "h1":
+            h1s.append(node)
+        elif name == "title" and not title:
+            title = _squash(_text_of(node))
+        elif name == "time" and not time_text:
+            stamp = node.get("datetime")
+            time_text = stamp.strip() if stamp and stamp.strip() else _squash(_text_of(node))
+        elif name == "article":
+            articles.append(node)
+        verdict = classes.of(node)
+        if verdict is not None:
+            prepared, _, rank = verdict
+            if rank >= 0:
+                candidates.append((rank, order, node))
+            if not class_time and _TIME_CLASS.search(prepared):
+                m = _DATE.search(_text_of(node, collapse=True))
+                if m:
+                    class_time = m.group(0)
+    while ancestors:
+        leave()
+
+    root = _main_content(candidates, articles, by_parent)
+    if root is None:
+        root = _first(top, "body")
 
     info: dict[str, str] = {}
     title, site = _split_site(title)
@@ -580,8 +816,8 @@ def _survey(soup: BeautifulSoup, classes: _Classes) -> tuple[Tag, dict[str, str]
     return root, info
 
 
-def _main_content(candidates: list[tuple[int, int, Tag]], articles: list[Tag],
-                  by_parent: dict[int, tuple[Tag, list[Tag]]]) -> Tag | None:
+def _main_content(candidates: list[tuple[int, int, Any]], articles: list[Any],
+                  by_parent: dict[Any, list[Any]]) -> Any | None:
     """The content-class element (best rank, then most text), else <article>, else the block
     with the most CJK text in its <p> children."""
     candidates.sort(key=lambda c: (c[0], c[1]))
@@ -592,7 +828,7 @@ def _main_content(candidates: list[tuple[int, int, Tag]], articles: list[Tag],
         while i < len(candidates) and candidates[i][0] == rank:
             group.append(candidates[i][2])
             i += 1
-        scored = [(_p_score(tag) or _cjk_count(tag.get_text()), -n, tag) for n, tag in enumerate(group)]
+        scored = [(_p_score(node) or _cjk_count(_text_of(node)), -n, node) for n, node in enumerate(group)]
         best = max(scored, key=lambda s: (s[0], s[1]))
         if best[0] > 0:
             return best[2]
@@ -601,8 +837,8 @@ def _main_content(candidates: list[tuple[int, int, Tag]], articles: list[Tag],
         if _p_score(best_article) > 0:
             return best_article
     best_parent, best_score = None, 0
-    for parent, paragraphs in by_parent.values():  # scored only now: most pages never get here
-        score = sum(_cjk_count(p.get_text()) for p in paragraphs)
+    for parent, paragraphs in by_parent.items():  # scored only now: most pages never get here
+        score = sum(_cjk_count(_text_of(p)) for p in paragraphs)
         if score > best_score:
             best_parent, best_score = parent, score
     return best_parent
@@ -620,13 +856,18 @@ def _split_site(title: str) -> tuple[str, str]:
     return head, site
 
 
-def _pick_h1(h1s: list[Tag], root: Tag, title: str) -> str:
+def _within(node: Any | None, root: Any | None) -> bool:
+    """``node`` is ``root`` or inside it (everything is inside the whole document, root None)."""
+    return root is None or node is root or (node is not None and any(a is root for a in node.iterancestors()))
+
+
+def _pick_h1(h1s: list[Any], root: Any | None, title: str) -> str:
     """The headline: an <h1> inside the content, else one the <title> contains, else the first
     (a site logo is often an <h1> too)."""
-    texts = [(_squash(h.get_text()), h) for h in h1s]
+    texts = [(_squash(_text_of(h)), h) for h in h1s]
     texts = [(t, h) for t, h in texts if t]
     for text, h in texts:
-        if any(p is root for p in h.parents):
+        if _within(h.getparent(), root):
             return text
     for text, _ in texts:
         if title and text in title:
@@ -634,17 +875,16 @@ def _pick_h1(h1s: list[Tag], root: Tag, title: str) -> str:
     return texts[0][0] if texts else ""
 
 
-def _labels(strings: list[NavigableString], root: Tag) -> dict[str, str]:
+def _labels(strings: list[tuple[str, Any]], root: Any | None) -> dict[str, str]:
     """来源：X and 作者：X, preferring those outside the main content (the article's info line)."""
     outside: dict[str, str] = {}
     inside: dict[str, str] = {}
-    for node in strings:
-        target = inside if any(p is root for p in node.parents) else outside
-        for m in _LABEL.finditer(str(node)):
+    for text, parent in strings:
+        target = inside if _within(parent, root) else outside
+        for m in _LABEL.finditer(text):
             label, value = m.group(1), m.group(2)
-            if not value and node.parent is not None:  # 来源：<a>新华社</a>
-                after = node.parent.get_text()
-                m2 = _LABEL.search(after)
+            if not value and parent is not None:  # 来源：<a>新华社</a>
+                m2 = _LABEL.search(_text_of(parent))
                 value = m2.group(2) if m2 and m2.group(1) == label else ""
             if value:
                 target.setdefault(label, value)
@@ -656,13 +896,14 @@ def _labels(strings: list[NavigableString], root: Tag) -> dict[str, str]:
 # ---------------------------------------------------------------------------------------------
 
 MAX_TITLE_CHARS = 100
+_WHITESPACE = re.compile(r"\s")
 
 
 def _text_lines(body: str) -> tuple[list[Line], dict[str, str]]:
     """Non-empty stripped lines; the first short unpunctuated line is a title, not joinable."""
     lines: list[Line] = []
     for raw in body.splitlines():
-        text = _ASCII_WS.sub(" ", raw.translate(_SPACES)).strip()
+        text = _ASCII_WS.sub(" ", _spaces(raw)).strip()
         if text:
             lines.append(Line(text, PARA))
     info: dict[str, str] = {}
@@ -681,7 +922,7 @@ def _text_lines(body: str) -> tuple[list[Line], dict[str, str]]:
                 info["source"] = label.group(2)
             else:
                 rest = (line.text[: m.start()] + "\u3000" + line.text[m.end():]).strip()
-                if 2 <= len(rest) <= 20 and _CJK.search(rest) and not re.search(r"\s", rest):
+                if 2 <= len(rest) <= 20 and _CJK.search(rest) and not _WHITESPACE.search(rest):
                     info["source"] = rest
             break
     return lines, info
@@ -776,15 +1017,14 @@ def clean(
     page = _PAGE.search(body, 0, 4096) is not None
     if page or _FRAGMENT.search(body):
         classes = _Classes(load_rules(models_dir))
-        try:  # an XML declaration would make bs4 warn that this is XML: it is (X)HTML
-            soup = BeautifulSoup(_XML_DECLARATION.sub("", body, count=1), "lxml")
-        except (ValueError, TypeError, RecursionError, AssertionError) as exc:
-            raise InputError("E103", source=where, detail=f"unparseable HTML: {exc}") from exc
+        # An XML declaration is dropped: the page is parsed as HTML all the same.
+        top = _parse_html(_XML_DECLARATION.sub("", body, count=1), where)
         if page:
-            root, info = _survey(soup, classes)
+            root, info = _survey(top, classes)
         else:
-            root, info = soup.body or soup, {}
-        lines = _html_lines(root, classes)
+            root, info = _first(top, "body"), {}
+        # No <body> (nor content element): the whole document.
+        lines = _html_lines(None, top, classes) if root is None else _html_lines(root.text, root, classes)
     else:
         lines, info = _text_lines(body)
 

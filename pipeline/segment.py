@@ -9,6 +9,7 @@ tokens keep the characters as written.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,24 @@ from .rules import load_rules
 from .script import to_simplified
 
 BACKENDS = ("rjieba", "jieba")
+# jieba-rs and jieba differ only on runs of these ASCII characters (2024-10-15, utf-8, ---):
+# jieba cuts them at letter/digit runs and keeps what lies between whole (its HMM fallback rule)
+_ASCII_BLOCK = re.compile(r"[a-zA-Z0-9+#&._%\-]+")
+_ALNUM_RUN = re.compile(r"[a-zA-Z0-9]+(?:\.\d+)?%?")
+
+
+def _jieba_ascii(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """jieba's tokens for the ASCII run ``text[start:end]``."""
+    out = []
+    pos = start
+    for m in _ALNUM_RUN.finditer(text, start, end):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        out.append(m.span())
+        pos = m.end()
+    if pos < end:
+        out.append((pos, end))
+    return out
 TEXTS_KEY = "finnews_texts"
 
 
@@ -45,9 +64,24 @@ class Segmenter:
             self._impl.add_word(word, freq, tag)
 
     def cut(self, text: str) -> list[tuple[int, int]]:
-        if self.backend == "rjieba":
+        if self.backend == "jieba":
             return [(s, e) for _, s, e in self._impl.tokenize(text)]
-        return [(s, e) for _, s, e in self._impl.tokenize(text)]
+        out: list[tuple[int, int]] = []
+        run_start = -1  # start of a run of ASCII tokens jieba would cut its own way
+        run_end = -1
+        for word, s, e in self._impl.tokenize(text):
+            if _ASCII_BLOCK.fullmatch(word) and not self._impl.has_word(word):
+                if run_start < 0:
+                    run_start = s
+                run_end = e
+                continue
+            if run_start >= 0:
+                out.extend(_jieba_ascii(text, run_start, run_end))
+                run_start = -1
+            out.append((s, e))
+        if run_start >= 0:
+            out.extend(_jieba_ascii(text, run_start, run_end))
+        return out
 
     def words(self, text: str) -> list[str]:
         return [text[s:e] for s, e in self.cut(text)]
