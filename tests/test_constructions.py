@@ -378,3 +378,29 @@ def test_when_the_spacy_pipeline_runs_alone_then_the_doc_carries_the_relations(n
     doc = nlp("招商银行申报的“跨境贸易融资区块链平台”顺利通过评审。")
     assert [(r.project, r.canonical, r.role, r.rule) for r in doc._.relations] == [
         ("跨境贸易融资区块链平台", "招商银行", "lead", "REL_APPLY")]
+
+
+ROLE_WORDS = [
+    ("由招商银行作为牵头单位，联合浙江大学、南京银行共同申报“智慧供应链金融平台”。",
+     {("智慧供应链金融平台", "招商银行", "lead"), ("智慧供应链金融平台", "浙江大学", "co_applicant"),
+      ("智慧供应链金融平台", "南京银行", "co_applicant")}),
+    ("华泰证券联合南京大学、易方达基金申报的“投研知识图谱系统”入选。",
+     {("投研知识图谱系统", "华泰证券", "lead"), ("投研知识图谱系统", "南京大学", "co_applicant"),
+      ("投研知识图谱系统", "易方达基金", "co_applicant")}),
+    ("宁波银行与杭州银行共同牵头的“城市更新银团贷款项目”签约。",
+     {("城市更新银团贷款项目", "宁波银行", "lead"), ("城市更新银团贷款项目", "杭州银行", "lead")}),
+    ("“长三角绿色金融数据共享服务”的牵头单位为兴业银行，参与单位包括复旦大学、上海银行。",
+     {("长三角绿色金融数据共享服务", "兴业银行", "lead"), ("长三角绿色金融数据共享服务", "复旦大学", "co_applicant"),
+      ("长三角绿色金融数据共享服务", "上海银行", "co_applicant")}),
+    ("“杭州湾大桥工程”银团贷款签约，参贷行包括宁波银行、杭州银行。",
+     {("杭州湾大桥工程", "宁波银行", "co_applicant"), ("杭州湾大桥工程", "杭州银行", "co_applicant")}),
+    ("此次入选的还有乡村振兴数字金融服务站，该项目由杭州银行牵头，浙江大学参与。",
+     {("乡村振兴数字金融服务站", "杭州银行", "lead"), ("乡村振兴数字金融服务站", "浙江大学", "co_applicant")}),
+    ("其中，平安银行为该项目牵头单位。", set()),  # no project named in the paragraph: nothing to attach to
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ROLE_WORDS)
+def test_when_role_words_name_the_lead_and_partners_then_roles_follow(relations_of: Relations, text: str,
+                                                                      expected: set[Triple]) -> None:
+    assert relations_of(text) == expected
