@@ -23,9 +23,9 @@ from typing import Any
 
 import ahocorasick
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
-from .records import Mention
+from .records import Mention, Relation
 from .rules import Rules, load_rules
 
 LABEL = "INSTITUTION"
@@ -343,29 +343,55 @@ def _subsequence(short: str, long: str) -> bool:
 # spaCy component
 
 MENTIONS_ATTR = "finnews_mentions"
+# Everything our components keep in ``doc.user_data`` is plain data (tuples, lists, strings,
+# numbers), so that docs travel between processes (``nlp.pipe(n_process=2)``) and serialize with
+# ``doc.to_bytes()``; ``doc._.finnews_mentions`` / ``doc._.relations`` rebuild the records on access.
+MENTIONS_KEY = "finnews_mentions"  # [Mention fields, ...]
+RELATIONS_KEY = "finnews_relations"  # [Relation fields, ...]
+SPAN_ATTRS_KEY = "finnews_span_attrs"  # "start_char:end_char" of an entity -> index into the mentions
+SPAN_CACHE_KEY = "finnews_span_cache"  # "start:end:label" -> [token start, token end] of its entity
 
 
-SPAN_ATTRS_KEY = "finnews_span_attrs"
-SPAN_CACHE_KEY = "finnews_span_cache"
+def mention_fields(m: Mention) -> tuple[str, str, str, str, int, int, str]:
+    return (m.label, m.text, m.canonical, m.type, m.start, m.end, m.rule)
 
 
-def _span_getter(field: str) -> Any:
+def relation_fields(r: Relation) -> tuple[str, str, str, str, str, str, int, int, str]:
+    return (r.project, r.institution, r.canonical, r.role, r.type, r.sentence, r.start, r.end, r.rule)
+
+
+def _get_mentions(doc: Doc) -> list[Mention]:
+    return [Mention(*t) for t in doc.user_data.get(MENTIONS_KEY, ())]
+
+
+def _set_mentions(doc: Doc, mentions: Iterable[Mention]) -> None:
+    doc.user_data[MENTIONS_KEY] = [mention_fields(m) for m in mentions]
+
+
+def _get_relations(doc: Doc) -> list[Relation]:
+    return [Relation(*t) for t in doc.user_data.get(RELATIONS_KEY, ())]
+
+
+def _set_relations(doc: Doc, relations: Iterable[Relation]) -> None:
+    doc.user_data[RELATIONS_KEY] = [relation_fields(r) for r in relations]
+
+
+def _span_getter(index: int) -> Any:
     def get(span: Any) -> Any:
-        attrs = span.doc.user_data.get(SPAN_ATTRS_KEY, {}).get((span.start_char, span.end_char))
-        return getattr(attrs, field) if attrs is not None else None
+        k = span.doc.user_data.get(SPAN_ATTRS_KEY, {}).get(f"{span.start_char}:{span.end_char}")
+        return None if k is None else span.doc.user_data[MENTIONS_KEY][k][index]
     return get
 
 
 def ensure_extensions() -> None:
     """Register the ``doc._`` / ``span._`` attributes our components write."""
-    from spacy.tokens import Span
-
-    for name, field in (("canonical", "canonical"), ("inst_type", "type"), ("rule", "rule")):
+    for name, index in (("canonical", 2), ("inst_type", 3), ("rule", 6)):
         if not Span.has_extension(name):
-            Span.set_extension(name, getter=_span_getter(field))
-    for name in (MENTIONS_ATTR, "relations"):
-        if not Doc.has_extension(name):
-            Doc.set_extension(name, default=None)
+            Span.set_extension(name, getter=_span_getter(index))
+    if not Doc.has_extension(MENTIONS_ATTR):
+        Doc.set_extension(MENTIONS_ATTR, getter=_get_mentions, setter=_set_mentions)
+    if not Doc.has_extension("relations"):
+        Doc.set_extension("relations", getter=_get_relations, setter=_set_relations)
 
 
 def set_mentions(doc: Doc, mentions: list[Mention], labels: Iterable[str]) -> None:
@@ -375,30 +401,32 @@ def set_mentions(doc: Doc, mentions: list[Mention], labels: Iterable[str]) -> No
     widened to token boundaries, with ``span._.canonical`` / ``inst_type`` / ``rule``.
     """
     labels = set(labels)
-    kept = [m for m in (doc._.get(MENTIONS_ATTR) or []) if m.label not in labels]
+    kept = [m for m in doc_mentions(doc) if m.label not in labels]
     everything = sorted([*kept, *mentions], key=lambda m: (m.start, m.end))
-    doc._.set(MENTIONS_ATTR, everything)
+    _set_mentions(doc, everything)
     spans = []
     attrs = {}
     last = -1
     cache = doc.user_data.setdefault(SPAN_CACHE_KEY, {})
-    for m in everything:
-        key = (m.start, m.end, m.label)
-        span = cache.get(key)
-        if span is None:
-            span = cache[key] = doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand")
-        if span is None or span.start < last:
+    for k, m in enumerate(everything):
+        key = f"{m.start}:{m.end}:{m.label}"
+        bounds = cache.get(key)
+        if bounds is None:
+            span = doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand")
+            bounds = cache[key] = [span.start, span.end] if span is not None else []
+        if not bounds or bounds[0] < last:
             continue
+        span = Span(doc, bounds[0], bounds[1], label=m.label)
         last = span.end
-        attrs[(span.start_char, span.end_char)] = m
+        attrs[f"{span.start_char}:{span.end_char}"] = k
         spans.append(span)
     doc.user_data[SPAN_ATTRS_KEY] = attrs
     doc.set_ents(spans, default="outside")
 
 
 def doc_mentions(doc: Doc, label: str | None = None) -> list[Mention]:
-    ms = doc._.get(MENTIONS_ATTR) or []
-    return [m for m in ms if label is None or m.label == label]
+    """The mentions on ``doc`` (of ``label``), in text order."""
+    return [Mention(*t) for t in doc.user_data.get(MENTIONS_KEY, ()) if label is None or t[0] == label]
 
 
 class RuleComponent:

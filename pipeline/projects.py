@@ -221,7 +221,8 @@ class _Occupied:
 
 
 def project_candidates(doc: Doc) -> list[ProjectSpan]:
-    return list(doc.user_data.get(CANDIDATES_KEY, []))
+    """The project spans and quoted candidates the recogniser kept on the doc (as plain data)."""
+    return [ProjectSpan(*t) for t in doc.user_data.get(CANDIDATES_KEY, ())]
 
 
 class ProjectRecognizer(RuleComponent):
@@ -241,7 +242,8 @@ class ProjectRecognizer(RuleComponent):
         original, text, tokens = doc_texts(doc)
         institutions = doc_mentions(doc, "INSTITUTION")
         spans = self.finder.find(text, tokens, institutions)
-        doc.user_data[CANDIDATES_KEY] = spans
+        doc.user_data[CANDIDATES_KEY] = [(p.start, p.end, p.name, p.accepted, p.rule, p.outer_start, p.outer_end)
+                                         for p in spans]
         # institutions inside a quoted project name are part of the name
         inside = [(p.start, p.end) for p in spans]
         kept = [m for m in institutions if not any(s <= m.start and m.end <= e for s, e in inside)]

@@ -7,9 +7,10 @@ Every container is recognised by its content, never by its name, and may hold an
   :class:`~pipeline.settings.Settings`;
 - gzip, bzip2 and xz streams (``.jsonl.gz``, ``.html.gz``, ``.warc.gz``, ``.tgz`` ...): unpacked
   on the fly, then read again by content;
-- WARC crawls (``WARC/1.``): one record per ``response`` whose HTTP ``Content-Type`` is HTML;
-  requests, metadata, warcinfo and non-HTML responses (images, scripts, PDFs) are no articles
-  and are skipped;
+- WARC crawls (``WARC/1.``): one record per ``response`` whose HTTP ``Content-Type`` is HTML,
+  with metadata ``url`` (WARC-Target-URI), ``published`` (WARC-Date) and ``http_charset`` (the
+  charset of the HTTP Content-Type); requests, revisits, metadata, warcinfo and non-HTML
+  responses (images, scripts, PDFs) are no articles and are skipped;
 - zip and tar archives: read member by member; directories, hidden members (a path part that
   starts with ``.``) and ``__MACOSX/`` are skipped.
 
@@ -17,7 +18,8 @@ Article ids: a JSON line's own id field; else ``<stem>:<line>``; a WARC record's
 ``WARC-Record-ID`` without ``<urn:uuid:`` and ``>``; else the file stem. Inside an archive the
 stem is ``<archive stem>/<member path without extension>``, so a JSON Lines member gives
 ``<archive stem>/<member path without extension>:<line>``. Standard input (``-``) has the
-stem ``stdin``.
+stem ``stdin``. ``RawRecord.input`` says where: ``path``, ``path:line``, ``archive/member``,
+``crawl.warc.gz#record-id``, ``<stdin>``.
 
 Streaming: one record at a time; at most one article (``Settings.max_bytes``) is held. An
 article over that limit is an E104 record, counted without being held. A record that cannot be
