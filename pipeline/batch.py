@@ -302,6 +302,8 @@ def extract_to(inputs: Sequence[str], out_dir: str | Path, settings: Settings, *
         return extract_dask(inputs, out, settings, scheduler=scheduler)
     if engine != "local":
         raise FinnewsError("E301", detail=f"unknown engine {engine!r} (use local or dask)")
+    if resume and "-" in inputs:
+        raise FinnewsError("E301", detail="--resume cannot re-read standard input; give files instead")
     store = ChunkStore(out, settings.format, manifest(inputs, settings), resume)
     done, relations = store.completed()
     dedup = Deduplicator()
@@ -334,18 +336,30 @@ def extract_to(inputs: Sequence[str], out_dir: str | Path, settings: Settings, *
     return progress
 
 
-def count_articles(inputs: Sequence[str]) -> int | None:
-    """The number of articles when it is cheap to know (plain single-article files), else None."""
+def count_articles(inputs: Sequence[str], limit: int = 200_000) -> int | None:
+    """The number of articles when it is cheap to know: single-article files only (decided by their
+    first bytes, as the reader does). None for standard input, containers, JSON Lines, or more than
+    ``limit`` files."""
+    from .read import container_kind
+
     total = 0
     for name in inputs:
         if name == "-":
             return None
         p = Path(name)
-        files = [p] if p.is_file() else sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else []
+        files: Iterable[Path] = [p]  # a file, or a missing input (one error row)
+        if p.is_dir():
+            files = (f for f in sorted(p.rglob("*")) if f.is_file()
+                     and not any(part.startswith(".") for part in f.relative_to(p).parts))
         for f in files:
-            if any(part.startswith(".") for part in f.parts[len(p.parts) - (0 if p.is_dir() else 1):]):
-                continue
-            if f.suffix.lower() in (".jsonl", ".gz", ".warc", ".zip", ".tar", ".tgz", ".json"):
-                return None
             total += 1
+            if total > limit:
+                return None
+            try:
+                with f.open("rb") as fh:
+                    head = fh.read(512)
+            except OSError:
+                continue
+            if container_kind(head) or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+                return None
     return total

@@ -365,11 +365,15 @@ def _join(lines: list[Line]) -> Iterator[str]:
 # below uses only the part of the element API both have.
 
 _LOCAL = threading.local()  # one parser per thread: an lxml parser is not for concurrent use
+_DOCTYPE = re.compile(r"<!doctype", re.I)
+_PROLOGUE = re.compile(r"(?:[ \t\n\r\f]|<!--(?:[^-]|-(?!->))*-->)*")  # blanks and comments
 
 
 def _parse_html(body: str, where: str) -> list[Any]:
     """The document's top-level nodes (a page with content after ``</html>`` has a second
     ``<html>``); an empty list when there is no element at all."""
+    if _doctype_inside(body):
+        return _parse_events(body, where)
     parser = getattr(_LOCAL, "parser", None)
     if parser is None:
         parser = _LOCAL.parser = etree.HTMLParser()
@@ -384,6 +388,17 @@ def _parse_html(body: str, where: str) -> list[Any]:
         # parser events do not: build the tree from them.
         return _parse_events(body, where)
     return [] if root is None else [root, *root.itersiblings()]
+
+
+def _doctype_inside(body: str) -> bool:
+    """A <!DOCTYPE> after the document began: libxml2's tree drops it and joins the text on
+    either side into one string, where bs4 kept two (来源<!DOCTYPE html>：X is no label)."""
+    first = _DOCTYPE.search(body)
+    if first is None:
+        return False
+    prologue = _PROLOGUE.match(body)
+    return (prologue is None or prologue.end() < first.start()
+            or _DOCTYPE.search(body, first.end()) is not None)
 
 
 def _parse_events(body: str, where: str) -> list[Any]:
@@ -468,9 +483,9 @@ class _TreeTarget:
     def _flush(self) -> None:
         if self.pending and self.last is not None:
             if self.in_tail:
-                self.last.tail = "".join(self.pending)
+                self.last.tail = (self.last.tail or "") + "".join(self.pending)
             else:
-                self.last.text = "".join(self.pending)
+                self.last.text = (self.last.text or "") + "".join(self.pending)
         self.pending = []
 
     def _add(self, tag: str | None, attrib: dict[str, str]) -> _Node:
@@ -486,17 +501,19 @@ class _TreeTarget:
         self.in_tail = False
 
     def end(self, tag: str) -> None:
-        self._flush()
         for i in range(len(self.open) - 1, -1, -1):  # like bs4: close the innermost one of that name
             if self.open[i].tag == tag:
+                self._flush()
                 self.last, self.in_tail = self.open[i], True
                 del self.open[i:]
-                break
+                return
+        self.comment("")  # no such element open: the text still ends here (bs4 starts a new string)
 
     def data(self, data: str) -> None:
         self.pending.append(data)
 
     def comment(self, text: str) -> None:
+        """A comment; also a processing instruction or a doctype: none is text, each ends a string."""
         self._add(None, {})
         self.in_tail = True
 
@@ -504,7 +521,7 @@ class _TreeTarget:
         self.comment("")
 
     def doctype(self, *args: Any) -> None:
-        self._flush()
+        self.comment("")
 
     def close(self) -> list[_Node]:
         self._flush()

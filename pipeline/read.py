@@ -266,6 +266,11 @@ class _Chunks:
             raise _Cut(str(exc)) from exc
 
 
+def container_kind(head: bytes) -> str:
+    """What the first bytes of a file say it is ('' for an article or JSON Lines); see :func:`_kind`."""
+    return _kind(head)
+
+
 def _kind(head: bytes) -> str:
     """What the first bytes of a stream say it is; '' for an article or JSON Lines."""
     if head.startswith(b"\x1f\x8b"):
@@ -507,6 +512,9 @@ def _warc(stream: _Chunks, src: _Source, settings: Settings) -> Iterator[RawReco
             media, charset = "", ""
             if rec.rec_type == "response" and rec.http_headers is not None:
                 media, charset = _content_type(rec.http_headers.get_header("Content-Type") or "")
+                status = (rec.http_headers.get_statuscode() or "200").strip()
+                if not status.startswith("2"):
+                    media = ""  # a 404 page or a redirect is not an article
             data, size = b"", 0
             if media in _HTML_TYPES:
                 payload = rec.content_stream()
