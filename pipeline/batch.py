@@ -17,6 +17,7 @@ import multiprocessing as mp
 import os
 import shutil
 import sys
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -258,7 +259,9 @@ def run_local(records: Iterable[Any], settings: Settings, extractor: Any = None,
         return
     dedup = dedup or Deduplicator()
     global _WORKER
-    if "fork" in mp.get_all_start_methods():
+    if "fork" in mp.get_all_start_methods() and threading.active_count() == 1:
+        # forking is safe only while this process runs a single thread (a Dask client, a web server
+        # or a notebook kernel start threads: then each worker builds its own pipeline instead)
         # build the pipeline once here; forked workers inherit it without pickling or rebuilding
         if extractor is None:
             from .api import Extractor
@@ -267,8 +270,9 @@ def run_local(records: Iterable[Any], settings: Settings, extractor: Any = None,
         extractor.nlp  # noqa: B018
         _WORKER = extractor
         ctx: Any = mp.get_context("fork")
-    else:  # pragma: no cover  (platforms without fork: each worker builds its own)
-        ctx = mp.get_context("spawn")
+    else:
+        _WORKER = None
+        ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
     with ctx.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
         it = iter(records)
         while True:

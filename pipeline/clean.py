@@ -14,7 +14,7 @@ import codecs
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -137,9 +137,9 @@ class _Classes:
         self.rules = rules
         self._memo: dict[tuple[str | None, str | None], tuple[str, bool, int] | None] = {}
 
-    def of(self, node: Any) -> tuple[str, bool, int] | None:
-        """(prepared class/id string, is boilerplate, content rank or -1); None without class/id."""
-        cls, ident = node.get("class"), node.get("id")
+    def verdict(self, cls: str | None, ident: str | None) -> tuple[str, bool, int] | None:
+        """(prepared class/id string, is boilerplate, content rank or -1) of an element with
+        these class and id attributes; None without class/id."""
         if not cls and not ident:
             return None
         key = (cls, ident)
@@ -432,8 +432,17 @@ class _Node:
     def __reversed__(self) -> Iterator[_Node]:
         return reversed(self.children)
 
+    def __len__(self) -> int:
+        return len(self.children)
+
+    def __getitem__(self, index: slice) -> list[_Node]:
+        return self.children[index]
+
     def get(self, key: str, default: str | None = None) -> str | None:
         return self.attrib.get(key, default)
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self.attrib.items())
 
     def getparent(self) -> _Node | None:
         return self.parent
@@ -593,6 +602,7 @@ _ASCII_WS = re.compile(r"[ \t\n\r\f\v]+")
 _WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _CJK_BREAK = re.compile(rf"(?<=[{_WIDE}])[ \t\r\f\v]*\n[ \t\n\r\f\v]*(?=[{_WIDE}])")
 _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_CJK_RUN = re.compile(_CJK.pattern + "+")
 
 
 def _spaces(text: str) -> str:
@@ -625,16 +635,13 @@ class _LineBuilder:
             else:
                 self.plain_text = True
 
-    def string(self, s: str, pre: bool) -> None:
-        """One string of the document; inside <pre> its newlines end lines."""
-        if pre and "\n" in s:
-            first, *rest = s.split("\n")
-            self.text(first)
-            for part in rest:
-                self.end_line(br=True)
-                self.text(part)
-        else:
-            self.text(s)
+    def pre_text(self, s: str) -> None:
+        """A string inside <pre>: its newlines end lines."""
+        first, *rest = s.split("\n")
+        self.text(first)
+        for part in rest:
+            self.end_line(br=True)
+            self.text(part)
 
     def cell(self) -> None:
         """A table cell after another one on the same row: separate them like fields."""
@@ -643,6 +650,9 @@ class _LineBuilder:
 
     def end_line(self, br: bool = False) -> None:
         if not self.buf:
+            return
+        if not (self.bold_text or self.plain_text):  # only whitespace: no line
+            self.buf.clear()
             return
         text = "".join(self.buf)
         self.buf.clear()
@@ -663,14 +673,19 @@ class _LineBuilder:
         self.bold_text = self.plain_text = False
 
 
-def _hidden(node: Any) -> bool:
-    if node.get("hidden") is not None:
+def _skipped(attrs: list[tuple[str, str]], classes: _Classes) -> bool:
+    """Hidden (``hidden``, ``display:none``) or boilerplate by its class or id."""
+    found = dict(attrs)
+    if "hidden" in found:
         return True
-    style = node.get("style")
-    return style is not None and "display:none" in style.replace(" ", "").lower()
+    style = found.get("style")
+    if style is not None and "display:none" in style.replace(" ", "").lower():
+        return True
+    verdict = classes.verdict(found.get("class"), found.get("id"))
+    return verdict is not None and verdict[1]
 
 
-def _html_lines(text: str | None, children: Iterable[Any], classes: _Classes) -> list[Line]:
+def _html_lines(text: str | None, children: list[Any], classes: _Classes) -> list[Line]:
     """The lines of ``text`` and ``children`` (an element's, or the document's top-level nodes),
     walked once and iteratively (deep pages are fine)."""
     out = _LineBuilder()
@@ -678,11 +693,12 @@ def _html_lines(text: str | None, children: Iterable[Any], classes: _Classes) ->
     pre = 0
     if text:
         out.text(text)
-    stack: list[tuple[Any, bool]] = [(child, False) for child in reversed(list(children))]
+    stack: list[Any] = children[::-1]  # a node to enter, or (node,) to leave
     while stack:
-        node, closing = stack.pop()
-        name = node.tag
-        if closing:  # end of an element we entered
+        node = stack.pop()
+        if type(node) is tuple:  # the end of an element we entered
+            node = node[0]
+            name = node.tag
             if name in _BLOCKS:
                 out.end_line()
                 out.blocks.pop()
@@ -692,33 +708,42 @@ def _html_lines(text: str | None, children: Iterable[Any], classes: _Classes) ->
                     pre -= 1
             elif name in _BOLD:
                 out.bold -= 1
-        elif not isinstance(name, str):  # comment or processing instruction: only its tail is text
-            pass
-        elif name in drop or _hidden(node) or ((verdict := classes.of(node)) is not None and verdict[1]):
-            pass  # dropped with everything inside; its tail is the parent's text
-        elif name == "br":
-            out.end_line(br=True)
         else:
-            if name in _BLOCKS:
-                out.end_line()
-                out.blocks.append(name)
-                if name in _ITEMS:
-                    out.items += 1
-                if name == "pre":
-                    pre += 1
-            elif name in _BOLD:
-                out.bold += 1
-            elif name in _CELLS:
-                out.cell()
-            stack.append((node, True))
-            inner = node.text
-            if inner:
-                out.string(inner, pre > 0)
-            stack.extend((child, False) for child in reversed(node))
-            continue
+            name = node.tag
+            if not isinstance(name, str):  # comment or processing instruction: only its tail is text
+                pass
+            elif name in drop or ((attrs := node.items()) and _skipped(attrs, classes)):
+                pass  # dropped with everything inside; its tail is the parent's text
+            elif name == "br":
+                out.end_line(br=True)
+            else:
+                if name in _BLOCKS:
+                    out.end_line()
+                    out.blocks.append(name)
+                    if name in _ITEMS:
+                        out.items += 1
+                    if name == "pre":
+                        pre += 1
+                elif name in _BOLD:
+                    out.bold += 1
+                elif name in _CELLS:
+                    out.cell()
+                stack.append((node,))
+                inner = node.text
+                if inner:
+                    if pre and "\n" in inner:
+                        out.pre_text(inner)
+                    else:
+                        out.text(inner)
+                if len(node):
+                    stack.extend(node[::-1])
+                continue
         tail = node.tail
         if tail:
-            out.string(tail, pre > 0)
+            if pre and "\n" in tail:
+                out.pre_text(tail)
+            else:
+                out.text(tail)
     out.end_line()
     return out.lines
 
@@ -733,22 +758,51 @@ _TIME_CLASS = re.compile(r"(?<![a-z])(?:pub(?:lish)?[-_]?)?(?:time|date)(?![a-z]
 _SITE_SEPARATORS = ("_", " - ", " – ", " — ", " | ", "|", "｜")
 MAX_SITE_CHARS = 40
 _META_PUBLISHED = ("article:published_time", "pubdate", "publishdate", "og:release_date")
+_SURVEYED = frozenset(("meta", "h1", "title", "time", "article"))
 
 
 def _cjk_count(text: str) -> int:
-    return len(_CJK.findall(text))
+    return len(text) - len(_CJK_RUN.sub("", text))  # runs: one match per character is 6x slower
 
 
 def _squash(text: str) -> str:
     return _ASCII_WS.sub(" ", _spaces(text)).strip()
 
 
-def _p_score(node: Any) -> int:
+def _p_score(node: Any, at_least_one: bool = False) -> int:
+    """The CJK characters in the <p> elements inside ``node`` (a <p> in a <p> counts twice);
+    with ``at_least_one``, 1 as soon as there is one."""
+    if at_least_one:
+        return int(any(_CJK.search(_text_of(p)) for p in node.iterdescendants("p")))
+    if next(node.iterancestors(*_CONTAINERS), None) is None and next(node.iterdescendants(*_CONTAINERS), None) is None:
+        # no <script> and the like around: a <p>'s text is all of its strings
+        return _cjk_count("".join(chain.from_iterable(p.itertext() for p in node.iterdescendants("p"))))
     return sum(_cjk_count(_text_of(p)) for p in node.iterdescendants("p"))
 
 
 def _first(top: list[Any], tag: str) -> Any | None:
     return next((found for node in top for found in node.iter(tag)), None)
+
+
+def _labelled(texts: list[tuple[int, Any]], tails: list[tuple[int, Any]]) -> list[tuple[str, Any]]:
+    """The strings (an element's text, a node's tail) that name 来源 or 作者, with the element they
+    are in, in document order; not those bs4 gives another class (inside <script> and the like).
+
+    Positions count nodes in document order; a tail comes after its node's subtree, before the
+    next node, and after the tails of the nodes that end before it (deeper ones)."""
+    found: list[tuple[tuple[int, int, int], str, Any]] = []
+    for order, node in texts:
+        if node.tag not in _CONTAINERS and next(node.iterancestors(*_CONTAINERS), None) is None:
+            found.append(((order, 0, 0), node.text, node))
+    for order, node in tails:
+        parent = node.getparent()
+        if parent is not None and (parent.tag in _CONTAINERS
+                                   or next(parent.iterancestors(*_CONTAINERS), None) is not None):
+            continue
+        after = order + 1 + sum(1 for _ in node.iterdescendants())
+        found.append(((after, -1, -sum(1 for _ in node.iterancestors())), node.tail, parent))
+    found.sort(key=lambda f: f[0])
+    return [(text, parent) for _, text, parent in found]
 
 
 def _survey(top: list[Any], classes: _Classes) -> tuple[Any | None, dict[str, str]]:
@@ -759,41 +813,25 @@ def _survey(top: list[Any], classes: _Classes) -> tuple[Any | None, dict[str, st
     h1s: list[Any] = []
     candidates: list[tuple[int, int, Any]] = []
     articles: list[Any] = []
-    by_parent: dict[Any, list[Any]] = {}  # parent -> its <p> children
-    labelled: list[tuple[str, Any]] = []  # (a string naming 来源 or 作者, the element it is in)
-    ancestors: list[Any] = []  # of the current node: a tail's turn comes when its node leaves
-    hidden = 0  # how many of those are <script>, <style>... (bs4 does not count their strings)
-
-    def leave() -> None:
-        nonlocal hidden
-        done = ancestors.pop()
-        if done.tag in _CONTAINERS:
-            hidden -= 1
-        tail = done.tail
-        if tail and not hidden and ("来源" in tail or "作者" in tail):
-            labelled.append((tail, ancestors[-1] if ancestors else None))
-
+    texts: list[tuple[int, Any]] = []  # (position, element) whose text names 来源 or 作者
+    tails: list[tuple[int, Any]] = []  # (position, node) whose tail does
     for order, node in enumerate(chain.from_iterable(n.iter() for n in top)):
-        parent = node.getparent()
-        while ancestors and ancestors[-1] is not parent:
-            leave()
-        ancestors.append(node)
+        tail = node.tail
+        if tail and ("来源" in tail or "作者" in tail):
+            tails.append((order, node))
         name = node.tag
         if not isinstance(name, str):
             continue
-        if name in _CONTAINERS:
-            hidden += 1
         text = node.text
-        if text and not hidden and ("来源" in text or "作者" in text):
-            labelled.append((text, node))
-        if name == "meta":
+        if text and ("来源" in text or "作者" in text):
+            texts.append((order, node))
+        if name not in _SURVEYED:
+            pass
+        elif name == "meta":
             key = node.get("property") or node.get("name") or node.get("itemprop")
             value = node.get("content")
             if key and value and value.strip():
                 metas.setdefault(key.strip().lower(), value.strip())
-        elif name == "p":
-            if parent is not None:
-                by_parent.setdefault(parent, []).append(node)
         elif name == "h1":
             h1s.append(node)
         elif name == "title" and not title:
@@ -803,7 +841,8 @@ def _survey(top: list[Any], classes: _Classes) -> tuple[Any | None, dict[str, st
             time_text = stamp.strip() if stamp and stamp.strip() else _squash(_text_of(node))
         elif name == "article":
             articles.append(node)
-        verdict = classes.of(node)
+        cls, ident = node.get("class"), node.get("id")
+        verdict = classes.verdict(cls, ident) if cls or ident else None
         if verdict is not None:
             prepared, _, rank = verdict
             if rank >= 0:
@@ -812,10 +851,9 @@ def _survey(top: list[Any], classes: _Classes) -> tuple[Any | None, dict[str, st
                 m = _DATE.search(_text_of(node, collapse=True))
                 if m:
                     class_time = m.group(0)
-    while ancestors:
-        leave()
+    labelled = _labelled(texts, tails)
 
-    root = _main_content(candidates, articles, by_parent)
+    root = _main_content(candidates, articles, top)
     if root is None:
         root = _first(top, "body")
 
@@ -833,8 +871,7 @@ def _survey(top: list[Any], classes: _Classes) -> tuple[Any | None, dict[str, st
     return root, info
 
 
-def _main_content(candidates: list[tuple[int, int, Any]], articles: list[Any],
-                  by_parent: dict[Any, list[Any]]) -> Any | None:
+def _main_content(candidates: list[tuple[int, int, Any]], articles: list[Any], top: list[Any]) -> Any | None:
     """The content-class element (best rank, then most text), else <article>, else the block
     with the most CJK text in its <p> children."""
     candidates.sort(key=lambda c: (c[0], c[1]))
@@ -845,16 +882,29 @@ def _main_content(candidates: list[tuple[int, int, Any]], articles: list[Any],
         while i < len(candidates) and candidates[i][0] == rank:
             group.append(candidates[i][2])
             i += 1
+        if len(group) == 1:  # no contest: only whether it holds any CJK text
+            if _p_score(group[0], at_least_one=True) or _CJK.search(_text_of(group[0])):
+                return group[0]
+            continue
         scored = [(_p_score(node) or _cjk_count(_text_of(node)), -n, node) for n, node in enumerate(group)]
         best = max(scored, key=lambda s: (s[0], s[1]))
         if best[0] > 0:
             return best[2]
-    if articles:
+    if len(articles) == 1:
+        if _p_score(articles[0], at_least_one=True):
+            return articles[0]
+    elif articles:
         best_article = max(articles, key=_p_score)
         if _p_score(best_article) > 0:
             return best_article
+    by_parent: dict[Any, list[Any]] = {}  # parent -> its <p> children: most pages never get here
+    for node in top:
+        for p in node.iter("p"):
+            parent = p.getparent()
+            if parent is not None:
+                by_parent.setdefault(parent, []).append(p)
     best_parent, best_score = None, 0
-    for parent, paragraphs in by_parent.items():  # scored only now: most pages never get here
+    for parent, paragraphs in by_parent.items():
         score = sum(_cjk_count(_text_of(p)) for p in paragraphs)
         if score > best_score:
             best_parent, best_score = parent, score
@@ -1041,7 +1091,7 @@ def clean(
         else:
             root, info = _first(top, "body"), {}
         # No <body> (nor content element): the whole document.
-        lines = _html_lines(None, top, classes) if root is None else _html_lines(root.text, root, classes)
+        lines = _html_lines(None, top, classes) if root is None else _html_lines(root.text, root[:], classes)
     else:
         lines, info = _text_lines(body)
 
