@@ -51,7 +51,12 @@ class CleaningRules:
 
 def load_rules(models_dir: Path | None = None) -> CleaningRules:
     """The cleaning rules from ``models_dir`` (default: the packaged ``pipeline.models``), cached."""
-    return _load_rules(None if models_dir is None else str(Path(models_dir)))
+    return _load_rules(None if models_dir is None else _folder(models_dir))
+
+
+@lru_cache(maxsize=32)
+def _folder(models_dir: Path | str) -> str:
+    return str(Path(models_dir))  # once per folder: building a Path costs more than cleaning a line
 
 
 @lru_cache(maxsize=8)
@@ -128,8 +133,17 @@ def _parse_rules(text: str, where: str) -> CleaningRules:
     )
 
 
+MAX_VERDICTS = 20_000  # memoised class/id verdicts kept per rule set (ids can be unique per page)
+
+
+@lru_cache(maxsize=8)
+def _classes(rules: CleaningRules) -> _Classes:
+    return _Classes(rules)
+
+
 class _Classes:
-    """Class/id verdicts for one document, memoised (pages repeat the same class names)."""
+    """Class/id verdicts under one rule set, memoised across documents (pages and sites repeat
+    the same class names)."""
 
     __slots__ = ("_memo", "rules")
 
@@ -145,6 +159,8 @@ class _Classes:
         key = (cls, ident)
         if key in self._memo:
             return self._memo[key]
+        if len(self._memo) >= MAX_VERDICTS:
+            self._memo.clear()
         names = [""] if cls is None else cls.split()  # class is a whitespace-separated list
         got: tuple[str, bool, int] | None = None
         if ident or any(names):
@@ -195,7 +211,7 @@ MIN_GOOD_PER_BAD = 20
 MAX_LOSSY_SHARE = 0.01
 
 
-def decode(raw: bytes, *, source: str) -> tuple[str, str]:
+def decode(raw: bytes, *, source: str, declared: str = "") -> tuple[str, str]:
     """``raw`` as text and the codec used.
 
     Order: a byte-order mark; strict UTF-8; strict with a charset declared in the first 2 KB
@@ -215,12 +231,14 @@ def decode(raw: bytes, *, source: str) -> tuple[str, str]:
     sample = raw[:8192]
     if b"\x00" in raw or len(sample.translate(None, _NOT_CONTROL)) > MAX_CONTROL_SHARE * len(sample):
         raise InputError("E103", source=source, detail="binary data")
-    declared = _declared_codecs(raw[:2048])
+    # a charset the transport declared (a WARC record's HTTP header) comes before the page's own
+    stated = _codec_names(declared) if declared else []
+    stated += [c for c in _declared_codecs(raw[:2048]) if c not in stated]
     # Valid UTF-8 with non-ASCII bytes is practically never GBK or Big5, while GB18030 accepts
     # almost any byte pair: trying UTF-8 first avoids mojibake from a wrong declaration. 7-bit
-    # declared encodings (ISO-2022, HZ) are ASCII-valid, so they are tried before UTF-8.
-    first = [c for c in declared if _seven_bit(c)]
-    candidates = [*first, "utf-8", *(c for c in declared if c not in first)]
+    # stated encodings (ISO-2022, HZ) are ASCII-valid, so they are tried before UTF-8.
+    first = [c for c in stated if _seven_bit(c)]
+    candidates = [*first, "utf-8", *(c for c in stated if c not in first)]
     for codec in candidates:
         try:
             return _not_blank(raw.decode(codec), source), codec
@@ -234,7 +252,7 @@ def decode(raw: bytes, *, source: str) -> tuple[str, str]:
     found = _detect(raw)
     if found is not None:
         return _not_blank(found[0], source), found[1]
-    for codec in declared:  # a declared charset with a few broken bytes
+    for codec in stated:  # a stated charset with a few broken bytes
         text = raw.decode(codec, errors="replace")
         if text.count("\ufffd") <= MAX_LOSSY_SHARE * len(text):
             return _not_blank(text, source), codec
@@ -245,7 +263,12 @@ def _declared_codecs(head: bytes) -> list[str]:
     m = _DECLARED.search(head)
     if not m:
         return []
-    name = (m.group(1) or m.group(2)).decode("ascii").lower()
+    return _codec_names((m.group(1) or m.group(2)).decode("ascii"))
+
+
+def _codec_names(name: str) -> list[str]:
+    """Python codecs for a declared charset name (GBK read as GB18030, Big5 as Big5-HKSCS)."""
+    name = name.strip().lower()
     if name in _GB:
         return ["gb18030"]
     if name in _BIG5:
@@ -364,7 +387,7 @@ def _join(lines: list[Line]) -> Iterator[str]:
 # lxml elements, or :class:`_Node` for the rare document libxml2's tree cannot hold; the code
 # below uses only the part of the element API both have.
 
-_LOCAL = threading.local()  # one parser per thread: an lxml parser is not for concurrent use
+_LOCAL = threading.local()  # one parser per thread: feed() and close() keep per-document state
 _DOCTYPE = re.compile(r"<!doctype", re.I)
 _PROLOGUE = re.compile(r"(?:[ \t\n\r\f]|<!--(?:[^-]|-(?!->))*-->)*")  # blanks and comments
 
@@ -425,9 +448,6 @@ class _Node:
         self.children: list[_Node] = []
         self.text: str | None = None
         self.tail: str | None = None
-
-    def __iter__(self) -> Iterator[_Node]:
-        return iter(self.children)
 
     def __reversed__(self) -> Iterator[_Node]:
         return reversed(self.children)
@@ -625,7 +645,8 @@ class _LineBuilder:
         self.plain_text = False
 
     def text(self, s: str) -> None:
-        s = _spaces(s)
+        if _SPACES_FOUND.search(s):  # _spaces(), inlined: this runs for every string
+            s = s.translate(_SPACES)
         if not s:
             return
         self.buf.append(s)
@@ -788,8 +809,8 @@ def _labelled(texts: list[tuple[int, Any]], tails: list[tuple[int, Any]]) -> lis
     """The strings (an element's text, a node's tail) that name 来源 or 作者, with the element they
     are in, in document order; not those bs4 gives another class (inside <script> and the like).
 
-    Positions count nodes in document order; a tail comes after its node's subtree, before the
-    next node, and after the tails of the nodes that end before it (deeper ones)."""
+    Positions count nodes in document order: a text is at its element; a tail comes after its
+    node's subtree, before the next node, and of tails at the same place the deeper one first."""
     found: list[tuple[tuple[int, int, int], str, Any]] = []
     for order, node in texts:
         if node.tag not in _CONTAINERS and next(node.iterancestors(*_CONTAINERS), None) is None:
@@ -1066,7 +1087,8 @@ def clean(
     """
     where = input or article_id
     if isinstance(raw, bytes | bytearray | memoryview):
-        text, encoding = decode(bytes(raw), source=where)
+        http_charset = str((metadata or {}).get("http_charset") or "")
+        text, encoding = decode(bytes(raw), source=where, declared=http_charset)
     else:
         text, encoding = raw, ""
         if _SURROGATE.search(text):  # lone surrogates: no parser or output format takes them
@@ -1083,7 +1105,7 @@ def clean(
     info: dict[str, Any]
     page = _PAGE.search(body, 0, 4096) is not None
     if page or _FRAGMENT.search(body):
-        classes = _Classes(load_rules(models_dir))
+        classes = _classes(load_rules(models_dir))
         # An XML declaration is dropped: the page is parsed as HTML all the same.
         top = _parse_html(_XML_DECLARATION.sub("", body, count=1), where)
         if page:

@@ -305,6 +305,43 @@ def test_when_a_page_has_only_head_metadata_then_it_is_read(head: str, field: st
     assert getattr(run(page), field) == expected
 
 
+DEEP_PAGE = ("<html><head><title>深层页面_某网站</title></head><body>" + "<div>" * 600
+             + f"<div class='article-content'><p>{BODY}</p></div><span class='time'>2024-01-02</span>"
+             + "<p>作者：王五</p><h1>深层页面</h1>" + "</div>" * 600 + "</body></html>")
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [("text", BODY), ("title", "深层页面"), ("published", "2024-01-02"), ("author", "王五"), ("source", "某网站")],
+)
+def test_when_a_page_is_deeper_than_libxml2s_tree_then_content_and_metadata_are_read(
+    field: str, expected: str
+) -> None:
+    assert getattr(run(DEEP_PAGE), field) == expected
+
+
+@pytest.mark.parametrize(
+    ("info", "field", "expected"),
+    [
+        pytest.param('<script>document.write("来源：脚本网");</script><span>来源：证券时报</span>', "source",
+                     "证券时报", id="script-label-ignored"),
+        pytest.param('<template><p>作者：模板</p></template><p>作者：张三</p>', "author", "张三",
+                     id="template-label-ignored"),
+        pytest.param("<span>来源：<a href='#'>新华社</a></span>", "source", "新华社", id="label-value-in-link"),
+    ],
+)
+def test_when_a_page_has_labels_then_only_text_labels_count(info: str, field: str, expected: str) -> None:
+    page = f"<html><body><div class='info'>{info}</div><div class='content'><p>{BODY}</p></div></body></html>"
+    assert getattr(run(page), field) == expected
+
+
+def test_when_a_page_goes_on_after_its_end_tag_then_the_text_is_the_body_and_the_metadata_counts() -> None:
+    page = (f"<html><body><div class='content'><p>{BODY}</p></div></body></html>\n"
+            "<div>作者：页尾</div><p>页尾的文字。</p>")
+    article = run(page)
+    assert (article.text, article.author) == (BODY, "页尾")
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [("title", "给定标题"), ("published", "2024-01-02"), ("url", "https://x.cn/a.html"), ("author", "李四"),
@@ -321,57 +358,57 @@ def test_when_metadata_is_given_then_it_wins_over_the_page_and_front_matter(fiel
 LONG = "证券业方面，招商证券股份有限公司和国信证券股份有限公司联合申报的系统进入测试名单，审核时间压缩至"
 
 
-@pytest.mark.parametrize(
-    ("html", "expected"),
-    [
-        pytest.param("<h2>券商项目聚焦合规</h2><p>国泰君安证券申报的系统入选。</p>",
-                     ["券商项目聚焦合规", "国泰君安证券申报的系统入选。"], id="h2"),
-        pytest.param("<p><strong>首批金融科技试点项目</strong></p><p>11月19日，证监会公布名单。</p>",
-                     ["首批金融科技试点项目", "11月19日，证监会公布名单。"], id="strong-p"),
-        pytest.param("<p> <b>中信建投牵头两个项目</b> </p><p>首批试点的机构中。</p>",
-                     ["中信建投牵头两个项目", "首批试点的机构中。"], id="b-p-with-spaces"),
-        pytest.param("<p><strong>财联社（上海，记者 刘超凤）讯</strong>，11月19日，证监会公布名单。</p>",
-                     ["财联社（上海，记者 刘超凤）讯，11月19日，证监会公布名单。"],
-                     id="leading-strong-inline"),
-        pytest.param(f"<p>{LONG}</p><h3>小标题</h3><p>2分钟以内。</p>", [LONG, "小标题", "2分钟以内。"],
-                     id="heading-blocks-join"),
-        pytest.param(f"<p>{LONG}</p><p><strong>小标题</strong></p>", [LONG, "小标题"],
-                     id="strong-heading-not-joined"),
-    ],
-)
+HEADINGS = [
+    pytest.param("<h2>券商项目聚焦合规</h2><p>国泰君安证券申报的系统入选。</p>",
+                 ["券商项目聚焦合规", "国泰君安证券申报的系统入选。"], id="h2"),
+    pytest.param("<p><strong>首批金融科技试点项目</strong></p><p>11月19日，证监会公布名单。</p>",
+                 ["首批金融科技试点项目", "11月19日，证监会公布名单。"], id="strong-p"),
+    pytest.param("<p> <b>中信建投牵头两个项目</b> </p><p>首批试点的机构中。</p>",
+                 ["中信建投牵头两个项目", "首批试点的机构中。"], id="b-p-with-spaces"),
+    pytest.param("<p><strong>财联社（上海，记者 刘超凤）讯</strong>，11月19日，证监会公布名单。</p>",
+                 ["财联社（上海，记者 刘超凤）讯，11月19日，证监会公布名单。"],
+                 id="leading-strong-inline"),
+    pytest.param(f"<p>{LONG}</p><h3>小标题</h3><p>2分钟以内。</p>", [LONG, "小标题", "2分钟以内。"],
+                 id="heading-blocks-join"),
+    pytest.param(f"<p>{LONG}</p><p><strong>小标题</strong></p>", [LONG, "小标题"],
+                 id="strong-heading-not-joined"),
+]
+
+
+@pytest.mark.parametrize(("html", "expected"), HEADINGS)
 def test_when_a_heading_is_marked_up_then_it_is_a_line_of_its_own(html: str, expected: list[str]) -> None:
     assert lines_of(html) == expected
 
 
-@pytest.mark.parametrize(
-    ("html", "expected"),
-    [
-        pytest.param(f"<p>{LONG}</p><p>2分钟以内，同时识别违规行为。</p>",
-                     [LONG + "2分钟以内，同时识别违规行为。"], id="split-mid-sentence"),
-        pytest.param(f"<p>{LONG}</p>\n\n<p>2分钟以内。</p><p>{LONG}</p><p>3分钟。</p>",
-                     [LONG + "2分钟以内。", LONG + "3分钟。"], id="two-splits"),
-        pytest.param("<p>21世纪经济报道记者 林嘉 深圳报道</p>"
-                     "<p>在中国人民银行深圳市分行的指导下，6个项目入盒。</p>",
-                     ["21世纪经济报道记者 林嘉 深圳报道", "在中国人民银行深圳市分行的指导下，6个项目入盒。"],
-                     id="byline-without-comma"),
-        pytest.param("<p>记者 张三，实习生 李四</p><p>在中国人民银行深圳市分行的指导下，6个项目入盒。</p>",
-                     ["记者 张三，实习生 李四", "在中国人民银行深圳市分行的指导下，6个项目入盒。"],
-                     id="short-byline-with-comma"),
-        pytest.param(f"<p>{LONG}。</p><p>下一段。</p>", [LONG + "。", "下一段。"], id="sentence-final"),
-        pytest.param(f"<p>{LONG}”</p><p>下一段。</p>", [LONG + "”", "下一段。"], id="closing-quote"),
-        pytest.param("<p>入选名单中的前三个项目，均由多家机构联合申请：</p><p>1.“甲项目”，申请机构：甲银行</p>"
-                     "<p>2.“乙项目”，申请机构：乙银行、丙大学</p><p>据介绍，两个项目均已完成测试。</p>",
-                     ["入选名单中的前三个项目，均由多家机构联合申请：", "1.“甲项目”，申请机构：甲银行",
-                      "2.“乙项目”，申请机构：乙银行、丙大学", "据介绍，两个项目均已完成测试。"],
-                     id="numbered-list"),
-        pytest.param(f"<ul><li>{LONG}</li><li>2分钟以内。</li></ul>", [LONG, "2分钟以内。"], id="list-items"),
-        pytest.param(f"<ol><li><p>{LONG}</p></li><li><p>2分钟以内。</p></li></ol>", [LONG, "2分钟以内。"],
-                     id="paragraphs-in-list-items"),
-        pytest.param(f"<p>{LONG}</p><p>3.5亿元，同时识别违规行为。</p>",
-                     [LONG + "3.5亿元，同时识别违规行为。"], id="decimal-is-no-list-marker"),
-        pytest.param(f"<p>{LONG}<br>2分钟以内。</p>", [LONG, "2分钟以内。"], id="br-is-deliberate"),
-    ],
-)
+JOINS = [
+    pytest.param(f"<p>{LONG}</p><p>2分钟以内，同时识别违规行为。</p>",
+                 [LONG + "2分钟以内，同时识别违规行为。"], id="split-mid-sentence"),
+    pytest.param(f"<p>{LONG}</p>\n\n<p>2分钟以内。</p><p>{LONG}</p><p>3分钟。</p>",
+                 [LONG + "2分钟以内。", LONG + "3分钟。"], id="two-splits"),
+    pytest.param("<p>21世纪经济报道记者 林嘉 深圳报道</p>"
+                 "<p>在中国人民银行深圳市分行的指导下，6个项目入盒。</p>",
+                 ["21世纪经济报道记者 林嘉 深圳报道", "在中国人民银行深圳市分行的指导下，6个项目入盒。"],
+                 id="byline-without-comma"),
+    pytest.param("<p>记者 张三，实习生 李四</p><p>在中国人民银行深圳市分行的指导下，6个项目入盒。</p>",
+                 ["记者 张三，实习生 李四", "在中国人民银行深圳市分行的指导下，6个项目入盒。"],
+                 id="short-byline-with-comma"),
+    pytest.param(f"<p>{LONG}。</p><p>下一段。</p>", [LONG + "。", "下一段。"], id="sentence-final"),
+    pytest.param(f"<p>{LONG}”</p><p>下一段。</p>", [LONG + "”", "下一段。"], id="closing-quote"),
+    pytest.param("<p>入选名单中的前三个项目，均由多家机构联合申请：</p><p>1.“甲项目”，申请机构：甲银行</p>"
+                 "<p>2.“乙项目”，申请机构：乙银行、丙大学</p><p>据介绍，两个项目均已完成测试。</p>",
+                 ["入选名单中的前三个项目，均由多家机构联合申请：", "1.“甲项目”，申请机构：甲银行",
+                  "2.“乙项目”，申请机构：乙银行、丙大学", "据介绍，两个项目均已完成测试。"],
+                 id="numbered-list"),
+    pytest.param(f"<ul><li>{LONG}</li><li>2分钟以内。</li></ul>", [LONG, "2分钟以内。"], id="list-items"),
+    pytest.param(f"<ol><li><p>{LONG}</p></li><li><p>2分钟以内。</p></li></ol>", [LONG, "2分钟以内。"],
+                 id="paragraphs-in-list-items"),
+    pytest.param(f"<p>{LONG}</p><p>3.5亿元，同时识别违规行为。</p>",
+                 [LONG + "3.5亿元，同时识别违规行为。"], id="decimal-is-no-list-marker"),
+    pytest.param(f"<p>{LONG}<br>2分钟以内。</p>", [LONG, "2分钟以内。"], id="br-is-deliberate"),
+]
+
+
+@pytest.mark.parametrize(("html", "expected"), JOINS)
 def test_when_paragraphs_are_split_then_only_mid_sentence_splits_are_joined(
     html: str, expected: list[str]
 ) -> None:
@@ -395,32 +432,47 @@ def test_when_plain_text_lines_are_split_then_the_same_join_rule_applies(
     assert lines_of(text) == expected
 
 
-@pytest.mark.parametrize(
-    ("html", "expected"),
-    [
-        pytest.param("<p>项目名称：甲系统<br>牵头单位：甲公司<br/>联合申报单位：乙公司、丙大学</p>",
-                     ["项目名称：甲系统", "牵头单位：甲公司", "联合申报单位：乙公司、丙大学"], id="br-lines"),
-        pytest.param("<p>项目名称：甲系统　牵头单位：甲公司　联合申报单位：无　</p>",
-                     ["项目名称：甲系统　牵头单位：甲公司　联合申报单位：无"], id="full-width-spaces-kept"),
-        pytest.param("<p>　　首行缩进的段落。　</p>", ["首行缩进的段落。"], id="full-width-stripped-at-ends"),
-        pytest.param("<p>A&nbsp;&nbsp;股   市场\t 回暖\n 2024</p>", ["A 股 市场 回暖 2024"],
-                     id="nbsp-and-ascii-collapsed"),
-        pytest.param("<p>中国人民\n  银行深圳市分行</p>", ["中国人民银行深圳市分行"], id="cjk-segment-break"),
-        pytest.param("<div>甲<span>乙</span><em>丙</em>丁</div>", ["甲乙丙丁"], id="inline-no-break"),
-        pytest.param("<table><tr><td>项目名称</td><td>甲系统</td></tr>"
-                     "<tr><th>牵头单位</th><td>甲公司</td></tr></table>",
-                     ["项目名称　甲系统", "牵头单位　甲公司"], id="table-rows"),
-        pytest.param("<div>外层文字<p>内层段落。</p>尾部文字</div>", ["外层文字", "内层段落。", "尾部文字"],
-                     id="nested-blocks"),
-        pytest.param("<pre>第一行\n第二行</pre>", ["第一行", "第二行"], id="pre"),
-        pytest.param('<p>正文。<span style="display: none">隐藏文字</span></p><p hidden>也隐藏</p>',
-                     ["正文。"], id="hidden"),
-        pytest.param("<p>正文<!-- 注释 -->。<script>alert(1)</script></p>", ["正文。"], id="comment-script"),
-        pytest.param("<p>２０２４年e\u0301</p>", ["２０２４年\u00e9"], id="nfc-not-nfkc"),
-    ],
-)
+LINE_STRUCTURE = [
+    pytest.param("<p>项目名称：甲系统<br>牵头单位：甲公司<br/>联合申报单位：乙公司、丙大学</p>",
+                 ["项目名称：甲系统", "牵头单位：甲公司", "联合申报单位：乙公司、丙大学"], id="br-lines"),
+    pytest.param("<p>项目名称：甲系统　牵头单位：甲公司　联合申报单位：无　</p>",
+                 ["项目名称：甲系统　牵头单位：甲公司　联合申报单位：无"], id="full-width-spaces-kept"),
+    pytest.param("<p>　　首行缩进的段落。　</p>", ["首行缩进的段落。"], id="full-width-stripped-at-ends"),
+    pytest.param("<p>A&nbsp;&nbsp;股   市场\t 回暖\n 2024</p>", ["A 股 市场 回暖 2024"],
+                 id="nbsp-and-ascii-collapsed"),
+    pytest.param("<p>中国人民\n  银行深圳市分行</p>", ["中国人民银行深圳市分行"], id="cjk-segment-break"),
+    pytest.param("<div>甲<span>乙</span><em>丙</em>丁</div>", ["甲乙丙丁"], id="inline-no-break"),
+    pytest.param("<table><tr><td>项目名称</td><td>甲系统</td></tr>"
+                 "<tr><th>牵头单位</th><td>甲公司</td></tr></table>",
+                 ["项目名称　甲系统", "牵头单位　甲公司"], id="table-rows"),
+    pytest.param("<div>外层文字<p>内层段落。</p>尾部文字</div>", ["外层文字", "内层段落。", "尾部文字"],
+                 id="nested-blocks"),
+    pytest.param("<pre>第一行\n第二行</pre>", ["第一行", "第二行"], id="pre"),
+    pytest.param('<p>正文。<span style="display: none">隐藏文字</span></p><p hidden>也隐藏</p>',
+                 ["正文。"], id="hidden"),
+    pytest.param("<p>正文<!-- 注释 -->。<script>alert(1)</script></p>", ["正文。"], id="comment-script"),
+    pytest.param("<p>２０２４年e\u0301</p>", ["２０２４年\u00e9"], id="nfc-not-nfkc"),
+    pytest.param("<p>第一段文字<!DOCTYPE html>接着写</p>", ["第一段文字接着写"], id="stray-doctype"),
+    pytest.param("<ruby>银<rt>yín</rt></ruby>行<template><p>模板</p></template>", ["银yín行"],
+                 id="ruby-kept-template-dropped"),
+]
+
+
+@pytest.mark.parametrize(("html", "expected"), LINE_STRUCTURE)
 def test_when_html_has_line_structure_then_lines_follow_blocks(html: str, expected: list[str]) -> None:
     assert lines_of(html) == expected
+
+
+# libxml2's tree stops at 256 levels (and at 10 MB of text): such documents are built from the
+# parser's events instead, and must clean the same.
+DEEP = "<div>" * 300
+
+
+@pytest.mark.parametrize(("html", "expected"), [*HEADINGS, *JOINS, *LINE_STRUCTURE])
+def test_when_a_document_is_deeper_than_libxml2s_tree_then_its_lines_are_the_same(
+    html: str, expected: list[str]
+) -> None:
+    assert lines_of(DEEP + html) == expected
 
 
 def test_when_a_page_is_deeply_nested_then_it_is_cleaned_without_recursion() -> None:
@@ -565,3 +617,11 @@ def test_when_the_package_is_installed_then_the_packaged_rules_load() -> None:
     if importlib.util.find_spec("pipeline.models") is None:
         pytest.skip("pipeline.models is not importable: the project is not installed (make install)")
     assert "script" in load_rules().drop_tags
+
+
+def test_when_the_transport_declares_a_charset_then_it_is_tried_first() -> None:
+    from pipeline.clean import decode
+
+    raw = "香港金融管理局公布數碼港元試點名單，中國銀行（香港）有限公司牽頭。".encode("big5")
+    text, codec = decode(raw, source="crawl.warc#1", declared="big5")
+    assert codec.startswith("big5") and "香港金融管理局" in text
