@@ -285,17 +285,13 @@ class InstitutionFinder:
             if c.rule != "GAZ":
                 for short in self.short_forms(c.canonical):
                     forms.setdefault(short, (c.canonical, c.type, "ALIAS_SHORT_FORM"))
-        if not forms:
-            return []
-        auto = ahocorasick.Automaton()
-        for form, value in forms.items():
-            auto.add_word(form, (len(form), *value))
-        auto.make_automaton()
         out = []
-        for end, (n, canonical, kind, rule) in auto.iter(text):
-            start = end + 1 - n
-            if not any(s <= start < e for s, e in masked):
-                out.append(Candidate(start, end + 1, canonical, kind, rule, 3))
+        for form, (canonical, kind, rule) in forms.items():  # a handful per article: str.find is enough
+            start = text.find(form)
+            while start >= 0:
+                if not any(s <= start < e for s, e in masked):
+                    out.append(Candidate(start, start + len(form), canonical, kind, rule, 3))
+                start = text.find(form, start + 1)
         return out
 
     def short_forms(self, name: str) -> list[str]:

@@ -152,7 +152,10 @@ class RelationFinder:
                         state.record = found[0]
             return
         para_start = para_starts[para]
+        plain = text[s:e]
         for pat in self.patterns:
+            if (pat.needs_project and not projs) or (pat.needs and not any(w in plain for w in pat.needs)):
+                continue
             for m in list(pat.regex.finditer(sent.abstract)):
                 if FILLER in sent.abstract[m.start():m.end()]:
                     continue

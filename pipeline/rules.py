@@ -64,6 +64,8 @@ class RelationPattern:
     regex: re.Pattern[str]
     attach: str  # same | topic | record | count | led_by | none
     sets: str  # "" | record | count
+    needs: tuple[str, ...] = ()  # the sentence must hold one of these words for the pattern to be tried
+    needs_project: bool = False  # the pattern names its project: a sentence without one can't match
 
 
 @dataclass(frozen=True)
@@ -333,7 +335,7 @@ def load_relations(path: Path) -> tuple[RelationPattern, ...]:
     out: list[RelationPattern] = []
     seen: set[str] = set()
     for line, item in _yaml_items(path, "patterns"):
-        _check_keys(path, line, item, {"id", "pattern"}, {"attach", "sets"})
+        _check_keys(path, line, item, {"id", "pattern"}, {"attach", "sets", "needs"})
         if item["id"] in seen:
             raise RuleError("E206", path=path, line=line, value=item["id"])
         seen.add(item["id"])
@@ -353,7 +355,11 @@ def load_relations(path: Path) -> tuple[RelationPattern, ...]:
         sets = item.get("sets", "")
         if sets not in ("", "record", "count"):
             raise RuleError("E204", path=path, line=line, key="sets", value=sets, allowed="record, count")
-        out.append(RelationPattern(str(item["id"]), regex, attach, sets))
+        needs = item.get("needs", [])
+        if not isinstance(needs, list) or not all(isinstance(w, str) and w for w in needs):
+            raise RuleError("E204", path=path, line=line, key="needs", value=needs, allowed="a list of words")
+        out.append(RelationPattern(str(item["id"]), regex, attach, sets, tuple(needs),
+                                   bool(groups & {"project", "resp_p"}) and attach == "same"))
     return tuple(out)
 
 

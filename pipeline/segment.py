@@ -8,9 +8,11 @@ tokens keep the characters as written.
 """
 from __future__ import annotations
 
+import bisect
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -66,10 +68,32 @@ class Segmenter:
     def cut(self, text: str) -> list[tuple[int, int]]:
         if self.backend == "jieba":
             return [(s, e) for _, s, e in self._impl.tokenize(text)]
+        words = self._impl.cut(text)  # offsets from lengths: cheaper than jieba-rs's tokenize()
+        ends = list(accumulate(map(len, words)))
+        starts = [0, *ends[:-1]]
+        runs = [m.span() for m in _ASCII_BLOCK.finditer(text) if m.end() - m.start() > 1]
+        if not runs:
+            return list(zip(starts, ends, strict=True))
         out: list[tuple[int, int]] = []
-        run_start = -1  # start of a run of ASCII tokens jieba would cut its own way
-        run_end = -1
-        for word, s, e in self._impl.tokenize(text):
+        i = 0
+        for run_start, run_end in runs:  # only the tokens inside ASCII runs can differ from jieba's
+            j = max(i, bisect.bisect_left(starts, run_start))
+            if j < len(words) and ends[j] == run_end and words[j].isalnum():
+                continue  # one plain token (2024, GW): the same in both
+            out.extend(zip(starts[i:j], ends[i:j], strict=True))
+            k = j
+            while k < len(words) and starts[k] < run_end:
+                k += 1
+            out.extend(self._as_jieba(text, list(zip(words[j:k], starts[j:k], ends[j:k], strict=True))))
+            i = k
+        out.extend(zip(starts[i:], ends[i:], strict=True))
+        return out
+
+    def _as_jieba(self, text: str, tokens: Sequence[tuple[str, int, int]]) -> list[tuple[int, int]]:
+        """jieba-rs tokens of an ASCII run, cut as jieba cuts them."""
+        out: list[tuple[int, int]] = []
+        run_start = run_end = -1
+        for word, s, e in tokens:
             if _ASCII_BLOCK.fullmatch(word) and not self._impl.has_word(word):
                 if run_start < 0:
                     run_start = s
