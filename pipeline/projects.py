@@ -245,8 +245,8 @@ class ProjectRecognizer(RuleComponent):
         doc.user_data[CANDIDATES_KEY] = [(p.start, p.end, p.name, p.accepted, p.rule, p.outer_start, p.outer_end)
                                          for p in spans]
         # institutions inside a quoted project name are part of the name
-        inside = [(p.start, p.end) for p in spans]
-        kept = [m for m in institutions if not any(s <= m.start and m.end <= e for s, e in inside)]
+        inside = _Occupied((p.start, p.end) for p in spans)
+        kept = [m for m in institutions if not inside.covers(m.start, m.end)]
         set_mentions(doc, kept + project_mentions(original, spans), ["INSTITUTION", LABEL])
         return doc
 
