@@ -250,11 +250,15 @@ class RelationFinder:
             led = [p for p, i, role, _, _ in state.relations if p is not None and role == "lead"
                    and i.canonical in leaders]
             return led[-1] if len({p.name for p in led}) == 1 else None
-        # topic: the last project named before the match, in the same paragraph
+        # topic: the last project named before the match, in the same paragraph; failing that, the
+        # next one later in the same sentence (X作为牵头行……为“P”提供银团贷款)
         limit = sent.where[m.start()]
-        before = [p for p in projects if (p.accepted or p in state.promoted)
-                  and para_start <= p.start and p.end <= limit]
-        return before[-1] if before else None
+        named = [p for p in projects if p.accepted or p in state.promoted]
+        before = [p for p in named if para_start <= p.start and p.end <= limit]
+        if before:
+            return before[-1]
+        after = [p for p in named if sent.where[m.end()] <= p.start and p.end <= sent.end]
+        return after[0] if after else None
 
 
 def _within(items: Sequence[W], s: int, e: int) -> list[W]:
