@@ -29,7 +29,7 @@ from typing import Any
 from .errors import FinnewsError
 from .records import DUPLICATE, ERROR, OK, Result
 from .settings import Settings
-from .tables import TABLES, frames, to_frame
+from .tables import TABLES, frames, rows, to_frame, write_csv_rows
 
 RUN_DIR = ".finnews-run"
 WINDOW = 64  # records handed to the worker pool per worker at a time
@@ -174,14 +174,23 @@ class ChunkStore:
 
     def write(self, results: Sequence[Result]) -> None:
         name = f"{len(self.chunks):08d}"
-        for table, df in frames(results).items():
-            path = self.dir / f"{name}.{table}.{self.fmt}"
-            tmp = path.with_suffix(path.suffix + ".part")
-            if self.fmt == "csv":
-                df.to_csv(tmp, index=False, header=False, lineterminator="\n", encoding="utf-8")
-            else:
+        if self.fmt == "csv":  # straight from row tuples: no DataFrame on the hot path
+            collected: dict[str, list[Any]] = {table: [] for table in TABLES}
+            for result in results:
+                for table, rs in rows(result).items():
+                    collected[table].extend(rs)
+            for table, table_rows in collected.items():
+                path = self.dir / f"{name}.{table}.csv"
+                tmp = path.with_suffix(".csv.part")
+                with tmp.open("w", encoding="utf-8", newline="") as f:
+                    write_csv_rows(f, table_rows)
+                os.replace(tmp, path)
+        else:
+            for table, df in frames(results).items():
+                path = self.dir / f"{name}.{table}.parquet"
+                tmp = path.with_suffix(".parquet.part")
                 df.to_parquet(tmp, index=False)
-            os.replace(tmp, path)
+                os.replace(tmp, path)
         fp = "".join(f"{r.fingerprint}\t{r.article.article_id}\t{r.article.status}\t{len(r.relations)}\n"
                      for r in results)
         _atomic_write(self.dir / f"{name}.fp", fp.encode("utf-8"))
