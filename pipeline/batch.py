@@ -282,14 +282,19 @@ def run_local(records: Iterable[Any], settings: Settings, extractor: Any = None,
     else:
         _WORKER = None
         ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+    # a sliding window: at most WINDOW records per worker are read ahead of the results consumed
+    # (memory stays flat), and the workers never wait for a window to drain
+    in_flight = threading.BoundedSemaphore(WINDOW * workers)
+
+    def feed() -> Iterator[Any]:
+        for record in records:
+            in_flight.acquire()
+            yield record
+
     with ctx.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
-        it = iter(records)
-        while True:
-            window = list(islice(it, WINDOW * workers))
-            if not window:
-                break
-            for result in pool.imap(_run_one, window, chunksize=8):
-                yield dedup.check(result)
+        for result in pool.imap(_run_one, feed(), chunksize=8):
+            in_flight.release()
+            yield dedup.check(result)
 
 
 def manifest(inputs: Sequence[str], settings: Settings) -> dict[str, Any]:
