@@ -390,7 +390,7 @@ def ensure_extensions() -> None:
         Doc.set_extension("relations", getter=_get_relations, setter=_set_relations)
 
 
-def set_mentions(doc: Doc, mentions: list[Mention], labels: Iterable[str]) -> None:
+def set_mentions(doc: Doc, mentions: list[Mention], labels: Iterable[str], ents: bool = True) -> None:
     """Store ``mentions`` of ``labels`` on the doc (replacing earlier ones) and mirror them in ``doc.ents``.
 
     ``doc._.finnews_mentions`` keeps exact character offsets; ``doc.ents`` holds the same mentions
@@ -400,6 +400,8 @@ def set_mentions(doc: Doc, mentions: list[Mention], labels: Iterable[str]) -> No
     kept = [m for m in doc_mentions(doc) if m.label not in labels]
     everything = sorted([*kept, *mentions], key=lambda m: (m.start, m.end))
     _set_mentions(doc, everything)
+    if not ents:
+        return
     spans = []
     attrs = {}
     last = -1
@@ -445,11 +447,16 @@ class RuleComponent:
 
 
 class InstitutionRecognizer(RuleComponent):
-    """spaCy component: finds institutions, writes ``doc.ents`` and ``doc._.finnews_mentions``."""
+    """spaCy component: finds institutions, writes ``doc._.finnews_mentions`` and ``doc.ents``.
 
-    def __init__(self, nlp: Language, name: str = "finnews_institutions", models_dir: str | None = None):
+    ``set_ents=False`` leaves ``doc.ents`` to a later component (``finnews_projects`` sets both kinds).
+    """
+
+    def __init__(self, nlp: Language, name: str = "finnews_institutions", models_dir: str | None = None,
+                 set_ents: bool = True):
         ensure_extensions()
         self.name = name
+        self.set_ents = set_ents
         self.finder = self.build(load_rules(models_dir))
 
     def build(self, rules: Rules) -> InstitutionFinder:
@@ -464,11 +471,12 @@ class InstitutionRecognizer(RuleComponent):
         mentions = [Mention(m.label, original[m.start:m.end], m.canonical if m.rule == "GAZ" or not back
                             else m.canonical.translate(back), m.type, m.start, m.end, m.rule)
                     for m in mentions]
-        set_mentions(doc, mentions, [LABEL])
+        set_mentions(doc, mentions, [LABEL], ents=self.set_ents)
         return doc
 
 
 @Language.factory("finnews_institutions", assigns=["doc.ents", "doc._.finnews_mentions"],
-                  default_config={"models_dir": None})
-def make_institution_recognizer(nlp: Language, name: str, models_dir: str | None) -> InstitutionRecognizer:
-    return InstitutionRecognizer(nlp, name, models_dir)
+                  default_config={"models_dir": None, "set_ents": True})
+def make_institution_recognizer(nlp: Language, name: str, models_dir: str | None,
+                                set_ents: bool) -> InstitutionRecognizer:
+    return InstitutionRecognizer(nlp, name, models_dir, set_ents)

@@ -22,6 +22,8 @@ def build_nlp(models_dir: str | Path | None = None, backend: str = "rjieba") -> 
     config = {"nlp": {"tokenizer": {"@tokenizers": "finnews.JiebaTokenizer.v1", "models_dir": md,
                                      "backend": backend}}}
     nlp = spacy.blank("zh", config=config)
-    for name in COMPONENTS:
+    # the project recogniser sets doc.ents for both labels, so the institution recogniser need not
+    nlp.add_pipe("finnews_institutions", config={"models_dir": md, "set_ents": False})
+    for name in COMPONENTS[1:]:
         nlp.add_pipe(name, config={"models_dir": md})
     return nlp

@@ -90,6 +90,8 @@ class RelationFinder:
     def __init__(self, rules: Rules):
         self.rules = rules
         self.patterns: Sequence[RelationPattern] = rules.relations
+        self.trigger_words = sorted({w for p in self.patterns for w in p.needs})
+        self.unconditional = any(not p.needs and not p.needs_project for p in self.patterns)
         ana = rules.projects["anaphora"]
         words = [(w, kind) for kind, ws in ana.items() for w in ws]
         self.anaphora = dict(words)
@@ -141,6 +143,10 @@ class RelationFinder:
         projs = [p for p in _within(projects, s, e) if s <= p.outer_start and p.outer_end <= e]
         if not insts and not projs:
             return
+        plain = text[s:e]
+        present = {w for w in self.trigger_words if w in plain}
+        if not present and not projs and not self.unconditional:
+            return  # no pattern can match: none of their words, no project
         sent = self._abstract(text, s, e, para, insts, projs)
         if not insts:
             # nothing to relate, but a 项目名称 field still opens a record
@@ -152,9 +158,8 @@ class RelationFinder:
                         state.record = found[0]
             return
         para_start = para_starts[para]
-        plain = text[s:e]
         for pat in self.patterns:
-            if (pat.needs_project and not projs) or (pat.needs and not any(w in plain for w in pat.needs)):
+            if (pat.needs_project and not projs) or (pat.needs and present.isdisjoint(pat.needs)):
                 continue
             for m in list(pat.regex.finditer(sent.abstract)):
                 if FILLER in sent.abstract[m.start():m.end()]:

@@ -138,7 +138,8 @@ class JiebaTokenizer:
     def __call__(self, text: str) -> Doc:
         simple = to_simplified(text)
         spans = self.segmenter.cut(simple)
-        words = [text[s:e] for s, e in spans]
+        source = simple if simple == text else text  # the same characters either way
+        words = [source[s:e] for s, e in spans]
         doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
         doc.user_data[TEXTS_KEY] = (text, simple, spans)
         return doc
