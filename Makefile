@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint golden clean bench
+.PHONY: install run test lint clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -24,9 +24,6 @@ test: $(STAMP) lint  ## run the test suite
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/mypy pipeline
-
-golden: $(STAMP)  ## regenerate tests/golden/ from samples/
-	$(BIN)/python -m tests.golden
 
 clean:
 	rm -rf out build dist *.egg-info

@@ -750,23 +750,22 @@ def _html_lines(text: str | None, children: list[Any], classes: _Classes) -> lis
                 elif name in _CELLS:
                     out.cell()
                 stack.append((node,))
-                inner = node.text
-                if inner:
-                    if pre and "\n" in inner:
-                        out.pre_text(inner)
-                    else:
-                        out.text(inner)
+                _emit(out, node.text, pre)
                 if len(node):
                     stack.extend(node[::-1])
                 continue
-        tail = node.tail
-        if tail:
-            if pre and "\n" in tail:
-                out.pre_text(tail)
-            else:
-                out.text(tail)
+        _emit(out, node.tail, pre)
     out.end_line()
     return out.lines
+
+
+def _emit(out: Any, text: str | None, pre: int) -> None:
+    """Text of an element or a tail: verbatim lines inside <pre>, flowing text elsewhere."""
+    if text:
+        if pre and "\n" in text:
+            out.pre_text(text)
+        else:
+            out.text(text)
 
 
 # ---------------------------------------------------------------------------------------------

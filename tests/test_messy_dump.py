@@ -18,8 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
+from builders import warc
 
 from pipeline.cli import main
 from pipeline.tables import COLUMNS
@@ -44,20 +43,8 @@ def jsonl(*objects: Mapping[str, object]) -> bytes:
 
 def crawl(*items: tuple[str, str, str, bytes], gz: bool) -> bytes:
     """A WARC of (WARC-Type, record uuid, HTTP Content-Type, payload) records."""
-    buf = io.BytesIO()
-    writer = WARCWriter(buf, gzip=gz)
-    for n, (rec_type, uuid, content_type, body) in enumerate(items):
-        uri = f"https://news.example.cn/{n}.html"
-        http = None
-        if rec_type == "response":
-            http = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
-        elif rec_type == "request":
-            http = StatusAndHeaders(f"GET {uri} HTTP/1.1", [("Host", "news.example.cn")], is_http_request=True)
-        writer.write_record(writer.create_warc_record(
-            uri, rec_type, payload=io.BytesIO(body), http_headers=http,
-            warc_content_type="" if http else "application/warc-fields",
-            warc_headers_dict={"WARC-Record-ID": f"<urn:uuid:{uuid}>"}))
-    return buf.getvalue()
+    return warc(*((t, u, f"https://news.example.cn/{n}.html", ct, body) for n, (t, u, ct, body) in enumerate(items)),
+                gz=gz)
 
 
 def write(path: Path, data: bytes) -> None:
