@@ -82,7 +82,7 @@ class InstitutionFinder:
         self._generic_cache: dict[str, bool] = {}
 
     # ------------------------------------------------------------------------------------------
-    def find(self, text: str, tokens: Sequence[tuple[int, int]], masked: Sequence[tuple[int, int]] = ()) -> list[Mention]:
+    def find(self, text: str, tokens: Sequence[tuple[int, int]]) -> list[Mention]:
         token_at = {s: i for i, (s, _) in enumerate(tokens)}
         token_covering = [0] * (len(text) + 1)
         for i, (s, e) in enumerate(tokens):
@@ -92,11 +92,9 @@ class InstitutionFinder:
         gaz_starts = {c.start for c in gaz}
         cands = list(gaz)
         cands += self._heads(text, tokens, token_at, token_covering, gaz_starts)
-        if masked:
-            cands = [c for c in cands if not any(s <= c.start < e or s < c.end <= e for s, e in masked)]
         chosen = _longest_first(cands)
         chosen = self._continue(text, chosen)
-        chosen = _longest_first(chosen + self._article_aliases(text, chosen, masked))
+        chosen = _longest_first(chosen + self._article_aliases(text, chosen))
         return [Mention(LABEL, text[c.start:c.end], c.canonical, c.type, c.start, c.end, c.rule) for c in chosen]
 
     # ------------------------------------------------------------------------------------------
@@ -272,7 +270,7 @@ class InstitutionFinder:
             out.append(c)
         return out
 
-    def _article_aliases(self, text: str, chosen: list[Candidate], masked: Sequence[tuple[int, int]]) -> list[Candidate]:
+    def _article_aliases(self, text: str, chosen: list[Candidate]) -> list[Candidate]:
         """Aliases defined in the article and short forms of full names, matched everywhere."""
         forms: dict[str, tuple[str, str, str]] = {}
         for c in chosen:
@@ -289,8 +287,7 @@ class InstitutionFinder:
         for form, (canonical, kind, rule) in forms.items():  # a handful per article: str.find is enough
             start = text.find(form)
             while start >= 0:
-                if not any(s <= start < e for s, e in masked):
-                    out.append(Candidate(start, start + len(form), canonical, kind, rule, 3))
+                out.append(Candidate(start, start + len(form), canonical, kind, rule, 3))
                 start = text.find(form, start + 1)
         return out
 

@@ -32,7 +32,6 @@ I_BASE, P_BASE, Q_BASE = 0xE000, 0xE400, 0xE800
 FILLER = "\x00"
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*")
 _ALIAS_PAREN = re.compile(r"[（(](?:以下简称|以下称|下称|简称)?[:：]?[“\"「]?[^（）()，。]{1,14}?[”\"」]?[）)]")
-_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
 def sentences(text: str) -> list[tuple[int, int, int]]:
@@ -50,17 +49,6 @@ def sentences(text: str) -> list[tuple[int, int, int]]:
             out.append((s, pos + len(line), para))
         pos += len(line) + 1
     return out
-
-
-def parse_count(word: str) -> int:
-    if word.isdigit():
-        return int(word)
-    if word.startswith("十"):
-        return 10 + _NUMBERS.get(word[1:], 0)
-    if "十" in word:
-        tens, _, ones = word.partition("十")
-        return _NUMBERS.get(tens, 0) * 10 + _NUMBERS.get(ones, 0)
-    return _NUMBERS.get(word, 0)
 
 
 @dataclass
