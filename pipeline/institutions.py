@@ -32,6 +32,13 @@ LABEL = "INSTITUTION"
 MAX_NAME = 32
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ALIAS_DEF = re.compile(r"[（(](?:以下简称|以下称|下称|简称)?[:：]?[“\"「]?([^（）()“”\"「」，。、]{2,12}?)[”\"」]?[）)]")
+# after a known name: a separator, then a short name, then an application verb or another member
+_COORDINATED = re.compile(r"(?:、|和|与|及)(?P<name>[\u3400-\u9fff]{2,6}?)"
+                          r"(?=分别|共同|联合申报|联合申请|等\d|等[一二两三四五六七八九十]|作为|申报|申请|牵头)")
+# before a known name: the start of a clause, a short name, a separator
+_COORDINATED_LEFT = re.compile(r"(?:(?<=[，。；：\n“”])|^)(?P<name>[\u3400-\u9fff]{2,6})(?:、|和|与|及)$")
+# what may follow the known name for the list to be the applicants: more members, then the verb
+_LIST_VERB = re.compile(r"(?:[、和与及][\u3400-\u9fff（）()]{2,30}?)*?(?:分别|共同|联合申报|联合申请|作为|申报|申请|牵头)")
 _TICKER = re.compile(r"[（(]\d{4,6}(?:\.[A-Z]{2})?[）)]")
 
 
@@ -95,6 +102,7 @@ class InstitutionFinder:
         chosen = _longest_first(cands)
         chosen = self._continue(text, chosen)
         chosen = _longest_first(chosen + self._article_aliases(text, chosen))
+        chosen = _longest_first(chosen + self._coordinated(text, chosen))
         return [Mention(LABEL, text[c.start:c.end], c.canonical, c.type, c.start, c.end, c.rule) for c in chosen]
 
     # ------------------------------------------------------------------------------------------
@@ -289,6 +297,35 @@ class InstitutionFinder:
             while start >= 0:
                 out.append(Candidate(start, start + len(form), canonical, kind, rule, 3))
                 start = text.find(form, start + 1)
+        return out
+
+    def _coordinated(self, text: str, chosen: list[Candidate]) -> list[Candidate]:
+        """A short unknown name listed with a known institution just before an application verb
+        (工银澳门、中银澳门分别申报了…) is an institution too."""
+        taken = {i for c in chosen for i in range(c.start, c.end)}
+        out = []
+        for c in chosen:
+            m = _COORDINATED.match(text, c.end)
+            if not m:
+                continue
+            s, e = m.span("name")
+            name = m.group("name")
+            if (taken.intersection(range(s, e)) or self.generic(name) or name in self.places
+                    or any(ch in name for ch in "的了是在将和与及等")):
+                continue
+            kind = next((t for word, t in self.type_words if word in name), c.type)
+            out.append(Candidate(s, e, name, kind, "ORG_COORDINATED", 0))
+        for c in chosen:  # the mirror case: 汇丰、渣打银行（香港）有限公司分别申报了…
+            m = _COORDINATED_LEFT.search(text, max(0, c.start - 8), c.start)
+            if not m or not _LIST_VERB.match(text, c.end):
+                continue
+            s, e = m.span("name")
+            name = m.group("name")
+            if (taken.intersection(range(s, e)) or self.generic(name) or name in self.places
+                    or any(ch in name for ch in "的了是在将和与及等")):
+                continue
+            kind = next((t for word, t in self.type_words if word in name), c.type)
+            out.append(Candidate(s, e, name, kind, "ORG_COORDINATED", 0))
         return out
 
     def short_forms(self, name: str) -> list[str]:

@@ -411,3 +411,20 @@ ROLE_WORDS = [
 def test_when_role_words_name_the_lead_and_partners_then_roles_follow(relations_of: Relations, text: str,
                                                                       expected: set[Triple]) -> None:
     assert relations_of(text) == expected
+
+
+COORDINATED_NAMES = [
+    # an unknown short name listed with a known institution before an application verb is one too
+    ("工银澳门、中银澳门分别申报了“数字身份认证服务”、“绿色债券登记托管系统”。",
+     {("数字身份认证服务", "工银澳门", "lead"), ("绿色债券登记托管系统", "中银澳门", "lead")}),
+    ("星河数科、招商银行共同申请的“跨境支付风控系统”入选。",
+     {("跨境支付风控系统", "星河数科", "lead"), ("跨境支付风控系统", "招商银行", "co_applicant")}),
+    # a generic word in the same place is no name, and the list is then no list of applicants
+    ("招商银行、证券公司等机构共同申报的“零售客户画像平台”入选。", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), COORDINATED_NAMES)
+def test_when_an_unknown_name_is_listed_with_a_known_one_then_it_applies_too(relations_of: Relations, text: str,
+                                                                            expected: set[Triple]) -> None:
+    assert relations_of(text) == expected
