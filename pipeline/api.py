@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from spacy.language import Language
 
 from .clean import clean
@@ -24,7 +23,10 @@ from .records import DUPLICATE, ERROR, Article, Result
 from .settings import Settings
 from .tables import frames
 
-Tables = dict[str, pd.DataFrame]
+if TYPE_CHECKING:
+    import pandas as pd
+
+Tables = dict[str, "pd.DataFrame"]
 
 
 class Extractor:

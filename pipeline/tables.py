@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported when a DataFrame is built, not on the CSV hot path
+    import pandas as pd
 
 from .records import Result
 
@@ -78,6 +79,8 @@ def frames(results: Iterable[Result]) -> dict[str, pd.DataFrame]:
 
 
 def to_frame(name: str, records: list[Row]) -> pd.DataFrame:
+    import pandas as pd
+
     cols = COLUMNS[name]
     df = pd.DataFrame.from_records(records, columns=list(cols))
     return df.astype(cols)
