@@ -91,6 +91,7 @@ class Progress:
     _last_line: float = 0.0
 
     def __post_init__(self) -> None:
+        self._last_line = self.started  # the first plain line after 10 s, like the others
         if not self.quiet and sys.stderr.isatty():
             from tqdm import tqdm
 
