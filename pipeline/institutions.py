@@ -301,31 +301,22 @@ class InstitutionFinder:
 
     def _coordinated(self, text: str, chosen: list[Candidate]) -> list[Candidate]:
         """A short unknown name listed with a known institution just before an application verb
-        (工银澳门、中银澳门分别申报了…) is an institution too."""
+        (工银澳门、中银澳门分别申报了…; 汇丰、渣打银行（香港）有限公司分别申报了…) is an institution too."""
         taken = {i for c in chosen for i in range(c.start, c.end)}
         out = []
         for c in chosen:
-            m = _COORDINATED.match(text, c.end)
-            if not m:
-                continue
-            s, e = m.span("name")
-            name = m.group("name")
-            if (taken.intersection(range(s, e)) or self.generic(name) or name in self.places
-                    or any(ch in name for ch in "的了是在将和与及等")):
-                continue
-            kind = next((t for word, t in self.type_words if word in name), c.type)
-            out.append(Candidate(s, e, name, kind, "ORG_COORDINATED", 0))
-        for c in chosen:  # the mirror case: 汇丰、渣打银行（香港）有限公司分别申报了…
-            m = _COORDINATED_LEFT.search(text, max(0, c.start - 8), c.start)
-            if not m or not _LIST_VERB.match(text, c.end):
-                continue
-            s, e = m.span("name")
-            name = m.group("name")
-            if (taken.intersection(range(s, e)) or self.generic(name) or name in self.places
-                    or any(ch in name for ch in "的了是在将和与及等")):
-                continue
-            kind = next((t for word, t in self.type_words if word in name), c.type)
-            out.append(Candidate(s, e, name, kind, "ORG_COORDINATED", 0))
+            after = _COORDINATED.match(text, c.end)
+            before = _COORDINATED_LEFT.search(text, max(0, c.start - 8), c.start)
+            for m in (after, before if before and _LIST_VERB.match(text, c.end) else None):
+                if m is None:
+                    continue
+                s, e = m.span("name")
+                name = m.group("name")
+                if (taken.intersection(range(s, e)) or self.generic(name) or name in self.places
+                        or any(ch in name for ch in "的了是在将和与及等")):
+                    continue
+                kind = next((t for word, t in self.type_words if word in name), c.type)
+                out.append(Candidate(s, e, name, kind, "ORG_COORDINATED", 0))
         return out
 
     def short_forms(self, name: str) -> list[str]:
