@@ -419,6 +419,12 @@ COORDINATED_NAMES = [
      {("数字身份认证服务", "工银澳门", "lead"), ("绿色债券登记托管系统", "中银澳门", "lead")}),
     ("星河数科、招商银行共同申请的“跨境支付风控系统”入选。",
      {("跨境支付风控系统", "星河数科", "lead"), ("跨境支付风控系统", "招商银行", "co_applicant")}),
+    # one applicant (or one joint group) with two projects
+    ("宁波银行申报的“普惠贷款风控平台”和“跨境结算服务”均获批。",
+     {("普惠贷款风控平台", "宁波银行", "lead"), ("跨境结算服务", "宁波银行", "lead")}),
+    ("杭州银行、浙江大学共同申请的“数据资产质押试点”和“科创企业画像系统”入选。",
+     {("数据资产质押试点", "杭州银行", "lead"), ("数据资产质押试点", "浙江大学", "co_applicant"),
+      ("科创企业画像系统", "杭州银行", "lead"), ("科创企业画像系统", "浙江大学", "co_applicant")}),
     # a generic word in the same place is no name, and the list is then no list of applicants
     ("招商银行、证券公司等机构共同申报的“零售客户画像平台”入选。", set()),
 ]
