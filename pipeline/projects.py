@@ -1,6 +1,6 @@
 """Projects (label ``PROJECT``): quoted and unquoted project names.
 
-A quoted string (“…”, 「…」, 《…》) is *accepted* as a project when it ends with a project head
+A quoted string (“…”, 「…」) is *accepted* as a project when it ends with a project head
 (项目, 平台, 系统, 试点 …) and is not a slogan, a concept or an application scenario; otherwise, if it
 is not ruled out, it stays a *candidate* that a relation construction may promote (长江证券等申请的
 “科创板做市业务定价模型优化”). An unquoted name is taken after an application verb (…申报的P) or at
@@ -126,8 +126,10 @@ class ProjectFinder:
                 continue
             if in_institution.covers(s, e):
                 continue  # an institution in quotes (an alias definition)
-            out.append(ProjectSpan(s, e, name, self.has_head(name), "PROJ_QUOTED" if self.has_head(name)
-                                   else "PROJ_QUOTED_CANDIDATE", m.start(), m.end()))
+            # 《…》 names documents as often as projects (《…实施方案》): only a construction makes it one
+            accepted = self.has_head(name) and text[m.start()] != "《"
+            out.append(ProjectSpan(s, e, name, accepted, "PROJ_QUOTED" if accepted else "PROJ_QUOTED_CANDIDATE",
+                                   m.start(), m.end()))
         return out
 
     def _unquoted(self, text: str, tokens: Sequence[tuple[int, int]], taken: _Occupied,

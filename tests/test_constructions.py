@@ -434,3 +434,8 @@ COORDINATED_NAMES = [
 def test_when_an_unknown_name_is_listed_with_a_known_one_then_it_applies_too(relations_of: Relations, text: str,
                                                                             expected: set[Triple]) -> None:
     assert relations_of(text) == expected
+
+
+def test_when_a_document_title_ends_like_a_project_then_it_is_no_project(mentions_of: Mentions) -> None:
+    text = "人民银行印发《关于推进金融科技发展的实施方案》，要求各机构落实。"
+    assert mentions_of(text, "PROJECT") == set()
