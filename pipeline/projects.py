@@ -3,7 +3,8 @@
 A quoted string (“…”, 「…」) is *accepted* as a project when it ends with a project head
 (项目, 平台, 系统, 试点 …) and is not a slogan, a concept or an application scenario; otherwise, if it
 is not ruled out, it stays a *candidate* that a relation construction may promote (长江证券等申请的
-“科创板做市业务定价模型优化”). An unquoted name is taken after an application verb (…申报的P) or at
+“科创板做市业务定价模型优化”). A name in 《…》 is always such a candidate: book-title marks name
+documents (《…实施方案》) as often as projects. An unquoted name is taken after an application verb (…申报的P) or at
 the start of a clause that says it was admitted (此外，P也获准进入测试), and must end with a head.
 A shorter unquoted name that repeats the end of a project named earlier (审核辅助系统) is a
 back-reference to it, not a new project. Every later plain occurrence of a project name is marked
