@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
 from pathlib import Path
@@ -307,8 +307,7 @@ def manifest(inputs: Sequence[str], settings: Settings) -> dict[str, Any]:
 
 
 def extract_to(inputs: Sequence[str], out_dir: str | Path, settings: Settings, *, resume: bool = False,
-               engine: str = "local", scheduler: str | None = None, extractor: Any = None,
-               on_result: Callable[[Result], None] | None = None) -> Progress:
+               engine: str = "local", scheduler: str | None = None, extractor: Any = None) -> Progress:
     """Run the extraction over ``inputs`` into ``out_dir``; returns the counts."""
     from .read import iter_records
 
@@ -323,10 +322,13 @@ def extract_to(inputs: Sequence[str], out_dir: str | Path, settings: Settings, *
         raise FinnewsError("E301", detail=f"unknown engine {engine!r} (use local or dask)")
     if resume and "-" in inputs:
         raise FinnewsError("E301", detail="--resume cannot re-read standard input; give files instead")
+    total = count_articles(inputs)
+    if total is not None and total < 20 * settings.workers:
+        settings = replace(settings, workers=1)  # starting worker processes would cost more than they give
     store = ChunkStore(out, settings.format, manifest(inputs, settings), resume)
     done, relations = store.completed()
     dedup = Deduplicator()
-    progress = Progress(quiet=settings.quiet, total=count_articles(inputs))
+    progress = Progress(quiet=settings.quiet, total=total)
     for fp, aid, status in done:  # what the interrupted run already wrote
         if fp:
             dedup.seen(fp, aid)
@@ -341,8 +343,6 @@ def extract_to(inputs: Sequence[str], out_dir: str | Path, settings: Settings, *
     try:
         for result in run_local(records, settings, extractor, dedup):
             progress.add(result)
-            if on_result is not None:
-                on_result(result)
             batch.append(result)
             if len(batch) >= settings.chunk_size:
                 store.write(batch)

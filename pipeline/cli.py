@@ -65,13 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _extract(args: argparse.Namespace, settings: Settings) -> int:
     from .api import Extractor
-    from .batch import count_articles
-
     if args.scheduler and args.engine != "dask":
         raise FinnewsError("E301", detail="--scheduler goes with --engine dask")
-    n = count_articles(args.inputs)
-    if n is not None and n < 20 * settings.workers:
-        settings = settings.with_overrides(workers=1)  # starting worker processes would cost more
     extractor = Extractor(settings)
     summary = extractor.extract_to(args.inputs, args.out, resume=args.resume, engine=args.engine,
                                    scheduler=args.scheduler)
