@@ -15,8 +15,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spacy.language import Language
-
 from .clean import clean
 from .errors import FinnewsError, InputError
 from .records import DUPLICATE, ERROR, Article, Result
@@ -25,20 +23,34 @@ from .tables import frames
 
 if TYPE_CHECKING:
     import pandas as pd
+    from spacy.language import Language
+
+    from .nlp import Analyzer
 
 Tables = dict[str, "pd.DataFrame"]
 
 
 class Extractor:
-    """Holds one spaCy pipeline (built on first use); ``extract`` one article, ``process`` many."""
+    """Holds the analysis stages (built on first use); ``extract`` one article, ``process`` many."""
 
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or Settings()
+        self._analyzer: Analyzer | None = None
         self._nlp: Language | None = None
 
     @property
+    def analyzer(self) -> Analyzer:
+        """The stages chained without spaCy: what ``extract`` runs (see :mod:`pipeline.nlp`)."""
+        if self._analyzer is None:
+            from .nlp import Analyzer
+
+            self._analyzer = Analyzer(self.settings.models_dir)
+        return self._analyzer
+
+    @property
     def nlp(self) -> Language:
-        """The spaCy pipeline (tokenizer + finnews_institutions, finnews_projects, finnews_relations)."""
+        """The same stages as a spaCy pipeline (tokenizer + finnews_institutions, finnews_projects,
+        finnews_relations), for ``doc.ents``, ``doc._.relations`` and displaCy; built on first use."""
         if self._nlp is None:
             from .nlp import build_nlp
 
@@ -74,11 +86,9 @@ class Extractor:
                                                              detail=f"{type(err).__name__}: {err}")))
 
     def analyse(self, article: Article) -> Result:
-        """Run the spaCy pipeline over a clean article."""
-        doc = self.nlp(article.text)
-        mentions = tuple(doc._.finnews_mentions or ())
-        relations = tuple(doc._.relations or ())
-        return Result(article, mentions, relations)
+        """Find the mentions and relations of a clean article."""
+        mentions, relations = self.analyzer(article.text)
+        return Result(article, tuple(mentions), tuple(relations))
 
     def from_record(self, record: Any, seen: Callable[[str, str], str] | None = None) -> Result:
         """The Result of one record from :func:`pipeline.read.iter_records`."""
@@ -124,5 +134,5 @@ def load(models_dir: str | Path | None = None, settings: Settings | None = None)
     if models_dir is not None:
         base = base.with_overrides(models_dir=models_dir)
     extractor = Extractor(base)
-    extractor.nlp  # noqa: B018  (build now, so that errors in the rule data surface here)
+    extractor.analyzer  # noqa: B018  (build now, so that errors in the rule data surface here)
     return extractor

@@ -277,7 +277,7 @@ def run_local(records: Iterable[Any], settings: Settings, extractor: Any = None,
             from .api import Extractor
 
             extractor = Extractor(settings)
-        extractor.nlp  # noqa: B018
+        extractor.analyzer  # noqa: B018
         _WORKER = extractor
         ctx: Any = mp.get_context("fork")
     else:

@@ -44,7 +44,7 @@ class FinnewsPlugin(WorkerPlugin):  # type: ignore[misc,valid-type]
         from .api import Extractor
 
         extractor = Extractor(self.settings)
-        extractor.nlp  # noqa: B018  (build it now, once)
+        extractor.analyzer  # noqa: B018  (build it now, once)
         worker.finnews_extractor = extractor
 
 

@@ -18,15 +18,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import ahocorasick
-from spacy.language import Language
-from spacy.tokens import Doc, Span
 
-from .records import Mention, Relation
-from .rules import Rules, load_rules
+from .records import Mention
+from .rules import Rules
 
 LABEL = "INSTITUTION"
 MAX_NAME = 32
@@ -89,6 +86,17 @@ class InstitutionFinder:
         self._generic_cache: dict[str, bool] = {}
 
     # ------------------------------------------------------------------------------------------
+    def mentions(self, original: str, text: str, tokens: Sequence[tuple[int, int]]) -> list[Mention]:
+        """The institutions of ``original`` (the text as written), found in its Simplified matching
+        ``text``: mention texts as written, and names found by rules with their canonical form as
+        written too (gazetteer names keep the gazetteer's form)."""
+        found = self.find(text, tokens)
+        if text == original:
+            return found
+        back = {ord(a): b for a, b in zip(text, original, strict=True) if a != b}
+        return [Mention(m.label, original[m.start:m.end], m.canonical if m.rule == "GAZ" else m.canonical.translate(back),
+                        m.type, m.start, m.end, m.rule) for m in found]
+
     def find(self, text: str, tokens: Sequence[tuple[int, int]]) -> list[Mention]:
         token_at = {s: i for i, (s, _) in enumerate(tokens)}
         token_covering = [0] * (len(text) + 1)
@@ -358,150 +366,3 @@ class InstitutionFinder:
 def _subsequence(short: str, long: str) -> bool:
     it = iter(long)
     return all(ch in it for ch in short)
-
-
-# ---------------------------------------------------------------------------------------------
-# spaCy component
-
-MENTIONS_ATTR = "finnews_mentions"
-# Everything our components keep in ``doc.user_data`` is plain data (tuples, lists, strings,
-# numbers), so that docs travel between processes (``nlp.pipe(n_process=2)``) and serialize with
-# ``doc.to_bytes()``; ``doc._.finnews_mentions`` / ``doc._.relations`` rebuild the records on access.
-MENTIONS_KEY = "finnews_mentions"  # [Mention fields, ...]
-RELATIONS_KEY = "finnews_relations"  # [Relation fields, ...]
-SPAN_ATTRS_KEY = "finnews_span_attrs"  # "start_char:end_char" of an entity -> index into the mentions
-SPAN_CACHE_KEY = "finnews_span_cache"  # "start:end:label" -> [token start, token end] of its entity
-
-
-def mention_fields(m: Mention) -> tuple[str, str, str, str, int, int, str]:
-    return (m.label, m.text, m.canonical, m.type, m.start, m.end, m.rule)
-
-
-def relation_fields(r: Relation) -> tuple[str, str, str, str, str, str, int, int, str]:
-    return (r.project, r.institution, r.canonical, r.role, r.type, r.sentence, r.start, r.end, r.rule)
-
-
-def _get_mentions(doc: Doc) -> list[Mention]:
-    return [Mention(*t) for t in doc.user_data.get(MENTIONS_KEY, ())]
-
-
-def _set_mentions(doc: Doc, mentions: Iterable[Mention]) -> None:
-    doc.user_data[MENTIONS_KEY] = [mention_fields(m) for m in mentions]
-
-
-def _get_relations(doc: Doc) -> list[Relation]:
-    return [Relation(*t) for t in doc.user_data.get(RELATIONS_KEY, ())]
-
-
-def _set_relations(doc: Doc, relations: Iterable[Relation]) -> None:
-    doc.user_data[RELATIONS_KEY] = [relation_fields(r) for r in relations]
-
-
-def _span_getter(index: int) -> Any:
-    def get(span: Any) -> Any:
-        k = span.doc.user_data.get(SPAN_ATTRS_KEY, {}).get(f"{span.start_char}:{span.end_char}")
-        return None if k is None else span.doc.user_data[MENTIONS_KEY][k][index]
-    return get
-
-
-def ensure_extensions() -> None:
-    """Register the ``doc._`` / ``span._`` attributes our components write."""
-    for name, index in (("canonical", 2), ("inst_type", 3), ("rule", 6)):
-        if not Span.has_extension(name):
-            Span.set_extension(name, getter=_span_getter(index))
-    if not Doc.has_extension(MENTIONS_ATTR):
-        Doc.set_extension(MENTIONS_ATTR, getter=_get_mentions, setter=_set_mentions)
-    if not Doc.has_extension("relations"):
-        Doc.set_extension("relations", getter=_get_relations, setter=_set_relations)
-
-
-def set_mentions(doc: Doc, mentions: list[Mention], labels: Iterable[str], ents: bool = True) -> None:
-    """Store ``mentions`` of ``labels`` on the doc (replacing earlier ones) and mirror them in ``doc.ents``.
-
-    ``doc._.finnews_mentions`` keeps exact character offsets; ``doc.ents`` holds the same mentions
-    widened to token boundaries, with ``span._.canonical`` / ``inst_type`` / ``rule``.
-    """
-    labels = set(labels)
-    kept = [m for m in doc_mentions(doc) if m.label not in labels]
-    everything = sorted([*kept, *mentions], key=lambda m: (m.start, m.end))
-    _set_mentions(doc, everything)
-    if not ents:
-        return
-    spans = []
-    attrs = {}
-    last = -1
-    cache = doc.user_data.setdefault(SPAN_CACHE_KEY, {})
-    for k, m in enumerate(everything):
-        key = f"{m.start}:{m.end}:{m.label}"
-        bounds = cache.get(key)
-        if bounds is None:
-            span = doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand")
-            bounds = cache[key] = [span.start, span.end] if span is not None else []
-        if not bounds or bounds[0] < last:
-            continue
-        span = Span(doc, bounds[0], bounds[1], label=m.label)
-        last = span.end
-        attrs[f"{span.start_char}:{span.end_char}"] = k
-        spans.append(span)
-    doc.user_data[SPAN_ATTRS_KEY] = attrs
-    doc.set_ents(spans, default="outside")
-
-
-def doc_mentions(doc: Doc, label: str | None = None) -> list[Mention]:
-    """The mentions on ``doc`` (of ``label``), in text order."""
-    return [Mention(*t) for t in doc.user_data.get(MENTIONS_KEY, ()) if label is None or t[0] == label]
-
-
-class RuleComponent:
-    """Base of our spaCy components: one finder built from the rule data, which travels with
-    ``nlp.to_disk()`` / ``spacy.load()``."""
-
-    finder: Any
-
-    def build(self, rules: Rules) -> Any:
-        raise NotImplementedError
-
-    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        from .rules import copy_rules
-
-        copy_rules(self.finder.rules.directory, Path(path))
-
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> RuleComponent:
-        self.finder = self.build(load_rules(path))
-        return self
-
-
-class InstitutionRecognizer(RuleComponent):
-    """spaCy component: finds institutions, writes ``doc._.finnews_mentions`` and ``doc.ents``.
-
-    ``set_ents=False`` leaves ``doc.ents`` to a later component (``finnews_projects`` sets both kinds).
-    """
-
-    def __init__(self, nlp: Language, name: str = "finnews_institutions", models_dir: str | None = None,
-                 set_ents: bool = True):
-        ensure_extensions()
-        self.name = name
-        self.set_ents = set_ents
-        self.finder = self.build(load_rules(models_dir))
-
-    def build(self, rules: Rules) -> InstitutionFinder:
-        return InstitutionFinder(rules)
-
-    def __call__(self, doc: Doc) -> Doc:
-        from .segment import doc_texts
-
-        original, text, tokens = doc_texts(doc)
-        mentions = self.finder.find(text, tokens)
-        back = {} if text == original else {ord(a): b for a, b in zip(text, original, strict=True) if a != b}
-        mentions = [Mention(m.label, original[m.start:m.end], m.canonical if m.rule == "GAZ" or not back
-                            else m.canonical.translate(back), m.type, m.start, m.end, m.rule)
-                    for m in mentions]
-        set_mentions(doc, mentions, [LABEL], ents=self.set_ents)
-        return doc
-
-
-@Language.factory("finnews_institutions", assigns=["doc.ents", "doc._.finnews_mentions"],
-                  default_config={"models_dir": None, "set_ents": True})
-def make_institution_recognizer(nlp: Language, name: str, models_dir: str | None,
-                                set_ents: bool) -> InstitutionRecognizer:
-    return InstitutionRecognizer(nlp, name, models_dir, set_ents)

@@ -16,15 +16,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from spacy.language import Language
-from spacy.tokens import Doc
-
-from .institutions import RuleComponent, doc_mentions, ensure_extensions, set_mentions
 from .records import Mention
-from .rules import Rules, load_rules
+from .rules import Rules
 
 LABEL = "PROJECT"
-CANDIDATES_KEY = "finnews_project_candidates"
 SHORT_REFERENCES = ("PROJ_BACK_REFERENCE", "ANAPHOR")
 _QUOTE = re.compile(r"“([^“”\n]{1,90})”|《([^《》\n]{1,90})》|\"([^\"\n]{1,90})\"")
 _NAME_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z0-9Ⅰ-Ⅻ]")
@@ -68,6 +63,16 @@ class ProjectFinder:
         return name.endswith(self.heads)
 
     # ------------------------------------------------------------------------------------------
+    def analyse(self, original: str, text: str, tokens: Sequence[tuple[int, int]], institutions: Sequence[Mention]
+                ) -> tuple[list[ProjectSpan], list[Mention], list[Mention]]:
+        """``(project spans and quoted candidates, the institutions left, PROJECT mentions)`` of
+        ``original`` (the text as written), found in its Simplified matching ``text``. An institution
+        inside a quoted project name is part of the name, not a mention of its own."""
+        spans = self.find(text, tokens, institutions)
+        inside = _Occupied((p.start, p.end) for p in spans)
+        kept = [m for m in institutions if not inside.covers(m.start, m.end)]
+        return spans, kept, project_mentions(original, spans)
+
     def find(self, text: str, tokens: Sequence[tuple[int, int]], institutions: Sequence[Mention]) -> list[ProjectSpan]:
         in_institution = _Occupied((m.start, m.end) for m in institutions)
         quoted = self._quoted(text, in_institution)
@@ -223,37 +228,6 @@ class _Occupied:
         return s < e and self.cells.issuperset(range(s, e))
 
 
-def project_candidates(doc: Doc) -> list[ProjectSpan]:
-    """The project spans and quoted candidates the recogniser kept on the doc (as plain data)."""
-    return [ProjectSpan(*t) for t in doc.user_data.get(CANDIDATES_KEY, ())]
-
-
-class ProjectRecognizer(RuleComponent):
-    """spaCy component: marks project names (``PROJECT`` mentions) and keeps quoted candidates."""
-
-    def __init__(self, nlp: Language, name: str = "finnews_projects", models_dir: str | None = None):
-        ensure_extensions()
-        self.name = name
-        self.finder = self.build(load_rules(models_dir))
-
-    def build(self, rules: Rules) -> ProjectFinder:
-        return ProjectFinder(rules)
-
-    def __call__(self, doc: Doc) -> Doc:
-        from .segment import doc_texts
-
-        original, text, tokens = doc_texts(doc)
-        institutions = doc_mentions(doc, "INSTITUTION")
-        spans = self.finder.find(text, tokens, institutions)
-        doc.user_data[CANDIDATES_KEY] = [(p.start, p.end, p.name, p.accepted, p.rule, p.outer_start, p.outer_end)
-                                         for p in spans]
-        # institutions inside a quoted project name are part of the name
-        inside = _Occupied((p.start, p.end) for p in spans)
-        kept = [m for m in institutions if not inside.covers(m.start, m.end)]
-        set_mentions(doc, kept + project_mentions(original, spans), ["INSTITUTION", LABEL])
-        return doc
-
-
 def project_mentions(original: str, spans: Iterable[ProjectSpan], promoted: Iterable[ProjectSpan] = ()) -> list[Mention]:
     """PROJECT mentions for accepted spans and promoted candidates; canonical = the full name as written."""
     spans = list(spans)
@@ -272,9 +246,3 @@ def project_mentions(original: str, spans: Iterable[ProjectSpan], promoted: Iter
         canonical = written.get(p.name, p.name)
         out.append(Mention(LABEL, original[p.start:p.end], canonical, "", p.start, p.end, p.rule))
     return out
-
-
-@Language.factory("finnews_projects", assigns=["doc.ents", "doc._.finnews_mentions"],
-                  default_config={"models_dir": None}, requires=["doc._.finnews_mentions"])
-def make_project_recognizer(nlp: Language, name: str, models_dir: str | None) -> ProjectRecognizer:
-    return ProjectRecognizer(nlp, name, models_dir)

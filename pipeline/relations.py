@@ -17,14 +17,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from spacy.language import Language
-from spacy.tokens import Doc
-
-from .institutions import RuleComponent, doc_mentions, ensure_extensions, set_mentions
-from .projects import LABEL as PROJECT
-from .projects import ProjectSpan, project_candidates, project_mentions
+from .projects import ProjectSpan, project_mentions
 from .records import Mention, Relation
-from .rules import RelationPattern, Rules, load_rules
+from .rules import RelationPattern, Rules
 
 T = TypeVar("T")
 W = TypeVar("W", Mention, ProjectSpan)
@@ -84,6 +79,19 @@ class RelationFinder:
         words = [(w, kind) for kind, ws in ana.items() for w in ws]
         self.anaphora = dict(words)
         self.anaphora_re = re.compile("|".join(map(re.escape, sorted(self.anaphora, key=len, reverse=True))))
+
+    def analyse(self, original: str, text: str, institutions: Sequence[Mention], projects: Sequence[ProjectSpan]
+                ) -> tuple[list[Relation], list[Mention] | None]:
+        """``(relations, PROJECT mentions)`` of ``original`` (the text as written), found in its
+        Simplified matching ``text``. The mentions are None unless a construction promoted a quoted
+        candidate to a project; then they are all the PROJECT mentions, the promoted ones included."""
+        found, promoted = self.find(text, institutions, projects)
+        mentions = project_mentions(original, projects, promoted) if promoted else None
+        as_written: dict[str, str] = {}  # a project's name as written (Traditional stays Traditional)
+        for p in projects:
+            if p.end - p.start == len(p.name):
+                as_written.setdefault(p.name, original[p.start:p.end])
+        return build_relations(original, found, as_written), mentions
 
     def find(self, text: str, institutions: Sequence[Mention], projects: Sequence[ProjectSpan]
              ) -> tuple[list[tuple[ProjectSpan | None, Mention, str, tuple[int, int], str]], list[ProjectSpan]]:
@@ -298,38 +306,3 @@ def build_relations(original: str, found: Iterable[tuple[ProjectSpan | None, Men
         seen.add(key)
         out.append(Relation(pname, inst.text, inst.canonical, role, inst.type, original[s:e].strip(), s, e, rule))
     return out
-
-
-class RelationExtractor(RuleComponent):
-    """spaCy component: writes ``doc._.relations`` (a list of :class:`Relation`)."""
-
-    def __init__(self, nlp: Language, name: str = "finnews_relations", models_dir: str | None = None):
-        ensure_extensions()
-        self.name = name
-        self.finder = self.build(load_rules(models_dir))
-
-    def build(self, rules: Rules) -> RelationFinder:
-        return RelationFinder(rules)
-
-    def __call__(self, doc: Doc) -> Doc:
-        from .segment import doc_texts
-
-        original, text, _ = doc_texts(doc)
-        institutions = doc_mentions(doc, "INSTITUTION")
-        spans = project_candidates(doc)
-        found, promoted = self.finder.find(text, institutions, spans)
-        if promoted:
-            set_mentions(doc, project_mentions(original, spans, promoted), [PROJECT])
-        # a project's name as written (Traditional stays Traditional)
-        as_written: dict[str, str] = {}
-        for p in spans:
-            if p.end - p.start == len(p.name):
-                as_written.setdefault(p.name, original[p.start:p.end])
-        doc._.relations = build_relations(original, found, as_written)
-        return doc
-
-
-@Language.factory("finnews_relations", assigns=["doc._.relations"], default_config={"models_dir": None},
-                  requires=["doc._.finnews_mentions"])
-def make_relation_extractor(nlp: Language, name: str, models_dir: str | None) -> RelationExtractor:
-    return RelationExtractor(nlp, name, models_dir)

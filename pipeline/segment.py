@@ -1,10 +1,11 @@
-"""Segmentation: jieba inside a blank spaCy ``zh`` pipeline.
+"""Segmentation: jieba tokens as ``(start, end)`` character spans.
 
-The tokenizer owns its own segmenter instance, built with the user dictionary and every gazetteer
-name before any text is cut; nothing touches the global ``jieba`` module. Two backends give the
-same tokens: ``jieba`` (the reference) and ``rjieba`` (jieba-rs, the same algorithm and dictionary,
-about 25x faster). Traditional-script text is segmented through a same-length Simplified copy, so
-tokens keep the characters as written.
+A :class:`Segmenter` is its own jieba (or jieba-rs) instance, built with the user dictionary and
+every gazetteer name before any text is cut; nothing touches the global ``jieba`` module. Two
+backends give the same tokens: ``jieba`` (the reference) and ``rjieba`` (jieba-rs, the same
+algorithm and dictionary, about 25x faster). Traditional-script text is segmented through a
+same-length Simplified copy, so tokens keep the characters as written. The spaCy tokenizer
+wrapping a Segmenter is :class:`pipeline.components.JiebaTokenizer`.
 """
 from __future__ import annotations
 
@@ -13,15 +14,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from itertools import accumulate
-from pathlib import Path
 from typing import Any
-
-from spacy.tokens import Doc
-from spacy.util import registry
-from spacy.vocab import Vocab
-
-from .rules import load_rules
-from .script import to_simplified
 
 BACKENDS = ("rjieba", "jieba")
 # jieba-rs and jieba differ only on runs of these ASCII characters (2024-10-15, utf-8, ---):
@@ -42,7 +35,6 @@ def _jieba_ascii(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if pos < end:
         out.append((pos, end))
     return out
-TEXTS_KEY = "finnews_texts"
 
 
 class Segmenter:
@@ -109,67 +101,3 @@ class Segmenter:
 
     def words(self, text: str) -> list[str]:
         return [text[s:e] for s, e in self.cut(text)]
-
-
-def doc_texts(doc: Doc) -> tuple[str, str, list[tuple[int, int]]]:
-    """``(text as written, Simplified matching text, token spans)`` of a doc.
-
-    The tokenizer stores them on the doc; for a doc made another way they are computed once and
-    cached (``doc.text`` and token iteration are O(n) in spaCy, so components never call them
-    repeatedly).
-    """
-    cached = doc.user_data.get(TEXTS_KEY)
-    if cached is None:
-        text = doc.text
-        cached = (text, to_simplified(text), [(t.idx, t.idx + len(t.text)) for t in doc])
-        doc.user_data[TEXTS_KEY] = cached
-    return cached
-
-
-class JiebaTokenizer:
-    """spaCy tokenizer: ``nlp.tokenizer(text) -> Doc`` with jieba tokens and no spaces."""
-
-    def __init__(self, vocab: Vocab, models_dir: str | Path | None = None, backend: str = "rjieba"):
-        self.vocab = vocab
-        self.models_dir = str(models_dir) if models_dir else None
-        self.backend = backend
-        self.segmenter = Segmenter(load_rules(models_dir).lexicon(), backend)
-
-    def __call__(self, text: str) -> Doc:
-        simple = to_simplified(text)
-        spans = self.segmenter.cut(simple)
-        source = simple if simple == text else text  # the same characters either way
-        words = [source[s:e] for s, e in spans]
-        doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
-        doc.user_data[TEXTS_KEY] = (text, simple, spans)
-        return doc
-
-    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterable[Doc]:
-        for text in texts:
-            yield self(text)
-
-    # serialization: the rule data travels with the pipeline (nlp.to_disk / spacy.load)
-    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        from .rules import copy_rules
-
-        copy_rules(load_rules(self.models_dir).directory, Path(path))
-
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> JiebaTokenizer:
-        self.models_dir = str(Path(path))
-        self.segmenter = Segmenter(load_rules(self.models_dir).lexicon(), self.backend)
-        return self
-
-    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        return b""
-
-    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> JiebaTokenizer:
-        return self
-
-
-@registry.tokenizers("finnews.JiebaTokenizer.v1")
-def create_tokenizer(models_dir: str | None = None, backend: str = "rjieba") -> Any:
-    """Registered tokenizer factory: ``[nlp.tokenizer] @tokenizers = "finnews.JiebaTokenizer.v1"``."""
-    def make(nlp: Any) -> JiebaTokenizer:
-        return JiebaTokenizer(nlp.vocab, models_dir=models_dir, backend=backend)
-
-    return make

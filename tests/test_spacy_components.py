@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_ID = "000_55cba44dae8bb6cf"
 SAMPLE = ROOT / "samples" / f"{SAMPLE_ID}.txt"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
+HELDOUT = ROOT / "tests" / "data" / "heldout"
 COMPONENTS = ("finnews_institutions", "finnews_projects", "finnews_relations")
 CONFIG = {"nlp": {"tokenizer": {"@tokenizers": "finnews.JiebaTokenizer.v1"}}}
 
@@ -41,8 +42,10 @@ def seed(extractor: Extractor) -> Result:
 
 @pytest.fixture(scope="module")
 def texts(seed: Result, extractor: Extractor) -> list[str]:
-    """Clean texts: the seed article, plus the development articles when shared/ is there."""
+    """Clean texts: the seed article, the held-out articles (one in Traditional script), plus the
+    development articles when shared/ is there."""
     out = [seed.article.text]
+    out += [r.article.text for r in extractor.iter_results([HELDOUT]) if r.article.status == "ok"]
     if CORPUS.is_dir():
         out += [r.article.text for r in extractor.iter_results([CORPUS]) if r.article.status == "ok"]
     return out
@@ -50,6 +53,20 @@ def texts(seed: Result, extractor: Extractor) -> list[str]:
 
 def relations(nlp: Language, text: str) -> list[Relation]:
     return list(nlp(text)._.relations or [])
+
+
+def test_when_an_article_goes_through_spacy_then_it_gets_the_same_records_as_through_the_analyzer(
+        user_nlp: Language, extractor: Extractor, texts: list[str]) -> None:
+    # the batch path (Analyzer, no Doc) and the spaCy components run the same finders
+    assert len(texts) >= 5
+    related = 0
+    for text in texts:
+        doc = user_nlp(text)
+        mentions, found = extractor.analyzer(text)
+        assert doc._.finnews_mentions == mentions
+        assert doc._.relations == found
+        related += bool(found)
+    assert related >= 5
 
 
 def test_when_the_components_are_added_to_a_blank_zh_pipeline_then_the_relations_equal_the_api(
