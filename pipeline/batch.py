@@ -29,7 +29,7 @@ from typing import Any
 from .errors import FinnewsError
 from .records import DUPLICATE, ERROR, OK, Result
 from .settings import Settings
-from .tables import TABLES, frames, rows, to_frame, write_csv_rows
+from .tables import COLUMNS, TABLES, frames, rows, to_frame, write_csv_rows
 
 RUN_DIR = ".finnews-run"
 WINDOW = 64  # records handed to the worker pool per worker at a time
@@ -206,7 +206,7 @@ class ChunkStore:
             tmp = self.out / f".{table}.{self.fmt}.part"
             parts = [self.dir / f"{name}.{table}.{self.fmt}" for name in self.chunks]
             if self.fmt == "csv":
-                header = to_frame(table, []).to_csv(index=False, lineterminator="\n")
+                header = ",".join(COLUMNS[table]) + "\n"  # plain names: nothing to quote
                 with tmp.open("wb") as f:
                     f.write(b"\xef\xbb\xbf" + header.encode("utf-8"))
                     for part in parts:
