@@ -6,9 +6,11 @@ spans into ``article.text`` as written.
 """
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
-import warnings
 from functools import lru_cache
+from pathlib import Path
 
 # Corner brackets become the quotes a Simplified text would use.
 _EXTRA = {"「": "“", "」": "”", "『": "‘", "』": "’"}
@@ -26,14 +28,17 @@ MIN_CHANGED = 5
 
 @lru_cache(maxsize=1)
 def _table() -> dict[int, str]:
-    """``str.translate`` table from zhconv's zh-cn single-character entries (built once)."""
-    # zhconv loads its data through pkg_resources and leaves the file open: silence the
-    # deprecation and ResourceWarning noise of that one call, not globally.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from zhconv import zhconv
+    """``str.translate`` table from zhconv's zh-cn single-character entries (built once).
 
-        entries = zhconv.getdict("zh-cn")
+    Read straight from zhconv's data file, as ``zhconv.getdict("zh-cn")`` composes it (``zh2Hans``
+    updated with ``zh2CN``): importing zhconv itself goes through pkg_resources, which costs more
+    start-up time than the whole table.
+    """
+    spec = importlib.util.find_spec("zhconv")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("zhconv is not installed")
+    data = json.loads((Path(spec.submodule_search_locations[0]) / "zhcdict.json").read_bytes())
+    entries = {**data["zh2Hans"], **data["zh2CN"]}
     table = {ord(src): dst for src, dst in entries.items() if len(src) == 1 and len(dst) == 1 and src != dst}
     table.update({ord(src): dst for src, dst in _EXTRA.items()})
     return table
