@@ -24,15 +24,51 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import FinnewsError
 from .records import DUPLICATE, ERROR, OK, Result
 from .settings import Settings
-from .tables import COLUMNS, TABLES, frames, rows, to_frame, write_csv_rows
+from .tables import COLUMNS, TABLES, Row, csv_text, frames_of, rows, to_frame
 
 RUN_DIR = ".finnews-run"
 WINDOW = 64  # records handed to the worker pool per worker at a time
+_STATUS = list(COLUMNS["articles"]).index("status")
+_ERROR = list(COLUMNS["articles"]).index("error")
+_DUPLICATE_OF = list(COLUMNS["articles"]).index("duplicate_of")
+
+
+class Outcome(NamedTuple):
+    """One article as the output needs it, cheap to send between processes: its ``articles`` row
+    and its rows of the other three tables, already encoded (CSV text, or row lists for Parquet).
+
+    Worker processes send these rather than :class:`Result` objects: pickling a Result's records
+    costs more than analysing the article.
+    """
+
+    article: Row
+    fingerprint: str
+    relations: int  # how many relations the article has
+    tables: tuple[Any, ...]  # mentions, relations, projects: CSV text (csv) or lists of rows (parquet)
+
+    @property
+    def article_id(self) -> str:
+        return str(self.article[0])
+
+    @property
+    def status(self) -> str:
+        return str(self.article[_STATUS])
+
+    @property
+    def error(self) -> str:
+        return str(self.article[_ERROR])
+
+
+def encode(result: Result, fmt: str) -> Outcome:
+    """The :class:`Outcome` of a result, for output in format ``fmt`` (csv or parquet)."""
+    table_rows = rows(result)
+    tables = tuple(csv_text(table_rows[t]) if fmt == "csv" else table_rows[t] for t in TABLES[1:])
+    return Outcome(table_rows["articles"][0], result.fingerprint, len(result.relations), tables)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -71,6 +107,18 @@ class Deduplicator:
             return result
         return Result(replace(a, status=DUPLICATE), duplicate_of=first, fingerprint=result.fingerprint)
 
+    def check_outcome(self, outcome: Outcome) -> Outcome:
+        """:meth:`check` for an :class:`Outcome`: a duplicate keeps its article row, and no other rows."""
+        if outcome.status != OK or not outcome.fingerprint:
+            return outcome
+        first = self.seen(outcome.fingerprint, outcome.article_id)
+        if not first:
+            return outcome
+        row = list(outcome.article)
+        row[_STATUS], row[_DUPLICATE_OF] = DUPLICATE, first
+        empty = tuple("" if isinstance(t, str) else [] for t in outcome.tables)
+        return Outcome(tuple(row), outcome.fingerprint, 0, empty)
+
 
 # ---------------------------------------------------------------------------------------------
 # progress
@@ -102,17 +150,17 @@ class Progress:
     def done(self) -> int:
         return self.ok + self.error + self.duplicate
 
-    def add(self, result: Result) -> None:
-        status = result.article.status
+    def add(self, outcome: Outcome) -> None:
+        status = outcome.status
         if status == ERROR:
             self.error += 1
             if len(self.errors) < 10_000:
-                self.errors.append(result.article.error)
+                self.errors.append(outcome.error)
         elif status == DUPLICATE:
             self.duplicate += 1
         else:
             self.ok += 1
-        self.relations += len(result.relations)
+        self.relations += outcome.relations
         if self._bar is not None:
             self._bar.update(1)
             if self.done % 50 == 0:
@@ -173,27 +221,25 @@ class ChunkStore:
                 relations += int(n)
         return done, relations
 
-    def write(self, results: Sequence[Result]) -> None:
+    def write(self, outcomes: Sequence[Outcome]) -> None:
         name = f"{len(self.chunks):08d}"
-        if self.fmt == "csv":  # straight from row tuples: no DataFrame on the hot path
-            collected: dict[str, list[Any]] = {table: [] for table in TABLES}
-            for result in results:
-                for table, rs in rows(result).items():
-                    collected[table].extend(rs)
-            for table, table_rows in collected.items():
-                path = self.dir / f"{name}.{table}.csv"
-                tmp = path.with_suffix(".csv.part")
-                with tmp.open("w", encoding="utf-8", newline="") as f:
-                    write_csv_rows(f, table_rows)
-                os.replace(tmp, path)
+        articles = [o.article for o in outcomes]
+        if self.fmt == "csv":  # the workers encoded the rows: no DataFrame on the hot path
+            texts = {"articles": csv_text(articles)}
+            for k, table in enumerate(TABLES[1:]):
+                texts[table] = "".join(o.tables[k] for o in outcomes)
+            for table, text in texts.items():
+                _atomic_write(self.dir / f"{name}.{table}.csv", text.encode("utf-8"))
         else:
-            for table, df in frames(results).items():
+            collected = {"articles": articles}
+            for k, table in enumerate(TABLES[1:]):
+                collected[table] = [row for o in outcomes for row in o.tables[k]]
+            for table, df in frames_of(collected).items():
                 path = self.dir / f"{name}.{table}.parquet"
                 tmp = path.with_suffix(".parquet.part")
                 df.to_parquet(tmp, index=False)
                 os.replace(tmp, path)
-        fp = "".join(f"{r.fingerprint}\t{r.article.article_id}\t{r.article.status}\t{len(r.relations)}\n"
-                     for r in results)
+        fp = "".join(f"{o.fingerprint}\t{o.article_id}\t{o.status}\t{o.relations}\n" for o in outcomes)
         _atomic_write(self.dir / f"{name}.fp", fp.encode("utf-8"))
         _atomic_write(self.dir / f"{name}.done", b"")  # the chunk is complete only now
         self.chunks.append(name)
@@ -250,6 +296,10 @@ def _run_one(record: Any) -> Result:
     return _WORKER.from_record(record)
 
 
+def _run_one_encoded(record: Any) -> Outcome:
+    return encode(_WORKER.from_record(record), _WORKER.settings.format)
+
+
 def run_local(records: Iterable[Any], settings: Settings, extractor: Any = None,
               dedup: Deduplicator | None = None) -> Iterator[Result]:
     """Results in input order: in this process (workers <= 1) or in a pool of worker processes.
@@ -257,17 +307,28 @@ def run_local(records: Iterable[Any], settings: Settings, extractor: Any = None,
     In one process a duplicate is recognised after cleaning and never analysed; with several
     workers the caller marks duplicates as results arrive (in input order, so the same ones).
     """
+    yield from _ordered(records, settings, extractor, dedup or Deduplicator(), encoded=False)
+
+
+def run_encoded(records: Iterable[Any], settings: Settings, extractor: Any = None,
+                dedup: Deduplicator | None = None) -> Iterator[Outcome]:
+    """:func:`run_local`, as :class:`Outcome` objects for output in ``settings.format``: workers
+    encode the rows, and the parent only orders, checks duplicates and writes."""
+    yield from _ordered(records, settings, extractor, dedup or Deduplicator(), encoded=True)
+
+
+def _ordered(records: Iterable[Any], settings: Settings, extractor: Any, dedup: Deduplicator,
+             encoded: bool) -> Iterator[Any]:
     workers = max(1, settings.workers)
     if workers == 1:
         if extractor is None:
             from .api import Extractor
 
             extractor = Extractor(settings)
-        seen = dedup.seen if dedup is not None else None
         for record in records:
-            yield extractor.from_record(record, seen=seen)
+            result = extractor.from_record(record, seen=dedup.seen)
+            yield encode(result, settings.format) if encoded else result
         return
-    dedup = dedup or Deduplicator()
     global _WORKER
     if "fork" in mp.get_all_start_methods() and threading.active_count() == 1:
         # forking is safe only while this process runs a single thread (a Dask client, a web server
@@ -292,10 +353,11 @@ def run_local(records: Iterable[Any], settings: Settings, extractor: Any = None,
             in_flight.acquire()
             yield record
 
+    check = dedup.check_outcome if encoded else dedup.check
     with ctx.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
-        for result in pool.imap(_run_one, feed(), chunksize=8):
+        for result in pool.imap(_run_one_encoded if encoded else _run_one, feed(), chunksize=8):
             in_flight.release()
-            yield dedup.check(result)
+            yield check(result)
 
 
 def manifest(inputs: Sequence[str], settings: Settings) -> dict[str, Any]:
@@ -339,11 +401,11 @@ def extract_to(inputs: Sequence[str], out_dir: str | Path, settings: Settings, *
     if progress._bar is not None and done:
         progress._bar.update(len(done))
     records = islice(iter_records(inputs, settings=settings), len(done), None)
-    batch: list[Result] = []
+    batch: list[Outcome] = []
     try:
-        for result in run_local(records, settings, extractor, dedup):
-            progress.add(result)
-            batch.append(result)
+        for outcome in run_encoded(records, settings, extractor, dedup):
+            progress.add(outcome)
+            batch.append(outcome)
             if len(batch) >= settings.chunk_size:
                 store.write(batch)
                 batch = []

@@ -20,11 +20,10 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from .batch import Deduplicator, Progress, count_articles
+from .batch import Deduplicator, Outcome, Progress, count_articles, encode
 from .errors import FinnewsError
-from .records import Result
 from .settings import Settings
-from .tables import TABLES, frames
+from .tables import TABLES, frames_of
 
 try:  # dask is an optional dependency: only this engine needs it
     from distributed import WorkerPlugin
@@ -48,11 +47,11 @@ class FinnewsPlugin(WorkerPlugin):  # type: ignore[misc,valid-type]
         worker.finnews_extractor = extractor
 
 
-def _process(records: list[Any]) -> list[Result]:
+def _process(records: list[Any]) -> list[Outcome]:
     from distributed import get_worker
 
     extractor = get_worker().finnews_extractor  # type: ignore[attr-defined]
-    return [extractor.from_record(r) for r in records]
+    return [encode(extractor.from_record(r), "parquet") for r in records]
 
 
 def extract_dask(inputs: Sequence[str], out: Path, settings: Settings, *, scheduler: str | None = None) -> Progress:
@@ -93,11 +92,15 @@ def extract_dask(inputs: Sequence[str], out: Path, settings: Settings, *, schedu
             if not submit():
                 break
         while pending:
-            results = [dedup.check(r) for r in pending.popleft().result()]
+            outcomes = [dedup.check_outcome(o) for o in pending.popleft().result()]
             submit()
-            for r in results:
-                progress.add(r)
-            for table, df in frames(results).items():
+            collected: dict[str, list[Any]] = {"articles": []}
+            for o in outcomes:
+                progress.add(o)
+                collected["articles"].append(o.article)
+            for k, table in enumerate(TABLES[1:]):
+                collected[table] = [row for o in outcomes for row in o.tables[k]]
+            for table, df in frames_of(collected).items():
                 path = staging / table / f"part-{part:05d}.parquet"
                 df.to_parquet(path, index=False)
             part += 1

@@ -3,7 +3,7 @@
 Three sources, one resolution:
 
 1. the gazetteer (``models/institutions.csv``): canonical names and aliases of real institutions,
-   matched with an Aho-Corasick automaton over the Simplified text;
+   matched with an Aho-Corasick automaton (ahocorasick-rs) over the Simplified text;
 2. rules (``models/org_rules.yaml``) for names the gazetteer does not know: a *head* (…银行,
    …有限公司, …大学) extended to the left over jieba tokens until a stop word or punctuation, kept
    only when something specific remains (a place, a known name, a non-generic word); a
@@ -15,12 +15,13 @@ Overlaps go to the longest span. Every mention records the rule that made it.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import ahocorasick
+from ahocorasick_rs import MATCHKIND_LEFTMOST_LONGEST, AhoCorasick
 
 from .records import Mention
 from .rules import Rules
@@ -52,12 +53,11 @@ class Candidate:
 def _longest_first(cands: Iterable[Candidate]) -> list[Candidate]:
     """Non-overlapping candidates, longest first, then by priority, then leftmost."""
     chosen: list[Candidate] = []
-    taken: set[int] = set()
+    taken = bytearray(max((c.end for c in cands), default=0))  # 1 where a chosen candidate lies
     for c in sorted(cands, key=lambda c: (-(c.end - c.start), -c.priority, c.start)):
-        span = range(c.start, c.end)
-        if taken.isdisjoint(span):
+        if taken.find(1, c.start, c.end) < 0:
             chosen.append(c)
-            taken.update(span)
+            taken[c.start:c.end] = b"\x01" * (c.end - c.start)
     return sorted(chosen, key=lambda c: c.start)
 
 
@@ -69,14 +69,13 @@ class InstitutionFinder:
 
     def __init__(self, rules: Rules):
         self.rules = rules
-        self.gazetteer = ahocorasick.Automaton()
-        self.known: dict[str, tuple[str, str]] = {}
+        self.known: dict[str, tuple[str, str]] = {}  # name or alias -> (canonical, type)
         for entry in rules.gazetteer:
             for name in (entry.canonical, *entry.aliases):
                 self.known[name] = (entry.canonical, entry.type)
-                self.gazetteer.add_word(name, (len(name), entry.canonical, entry.type))
-        if self.known:
-            self.gazetteer.make_automaton()
+        self.gazetteer_names = list(self.known)
+        self.gazetteer = (AhoCorasick(self.gazetteer_names, matchkind=MATCHKIND_LEFTMOST_LONGEST)
+                          if self.known else None)
         heads = sorted({h.head for h in rules.org_heads}, key=len, reverse=True)
         self.head_re = re.compile("|".join(map(re.escape, heads)))
         self.head_info = {h.head: h for h in rules.org_heads}
@@ -98,15 +97,13 @@ class InstitutionFinder:
                         m.type, m.start, m.end, m.rule) for m in found]
 
     def find(self, text: str, tokens: Sequence[tuple[int, int]]) -> list[Mention]:
-        token_at = {s: i for i, (s, _) in enumerate(tokens)}
-        token_covering = [0] * (len(text) + 1)
-        for i, (s, e) in enumerate(tokens):
-            token_covering[s:e] = [i] * (e - s)
-        token_ends = {e for _, e in tokens}
+        starts, ends = zip(*tokens, strict=True) if tokens else ((), ())  # tokens cover the text
+        token_at = dict(zip(starts, range(len(starts)), strict=True))
+        token_ends = set(ends)
         gaz = [c for c in self._gazetteer(text) if c.start in token_at and (c.end in token_ends or c.end == len(text))]
         gaz_starts = {c.start for c in gaz}
         cands = list(gaz)
-        cands += self._heads(text, tokens, token_at, token_covering, gaz_starts)
+        cands += self._heads(text, tokens, token_at, starts, gaz_starts)
         chosen = _longest_first(cands)
         chosen = self._continue(text, chosen)
         chosen = _longest_first(chosen + self._article_aliases(text, chosen))
@@ -115,11 +112,12 @@ class InstitutionFinder:
 
     # ------------------------------------------------------------------------------------------
     def _gazetteer(self, text: str) -> list[Candidate]:
-        if not self.known:
+        if self.gazetteer is None:
             return []
         # leftmost-longest matches only (every overlapping short alias would cost more than it gives)
-        return [Candidate(end + 1 - n, end + 1, canonical, kind, "GAZ", 2)
-                for end, (n, canonical, kind) in self.gazetteer.iter_long(text)]
+        names, known = self.gazetteer_names, self.known
+        return [Candidate(start, end, *known[names[k]], "GAZ", 2)
+                for k, start, end in self.gazetteer.find_matches_as_indexes(text)]
 
     def place_at(self, text: str, i: int) -> int:
         """Length of the longest place name starting at ``i`` (0 if none), with a trailing 省/市/区/县."""
@@ -134,7 +132,7 @@ class InstitutionFinder:
         return word in self.places
 
     def _heads(self, text: str, tokens: Sequence[tuple[int, int]], token_at: dict[int, int],
-               token_covering: list[int], gaz_starts: set[int]) -> list[Candidate]:
+               starts: Sequence[int], gaz_starts: set[int]) -> list[Candidate]:
         out = []
         rules = self.rules
         for m in self.head_re.finditer(text):
@@ -145,7 +143,7 @@ class InstitutionFinder:
                 continue  # the head ends inside a token (银行业, 期货价格): not the end of a name
             if head.min_core and nxt is not None and text[tokens[nxt][0]:tokens[nxt][1]] in rules.not_name_after:
                 continue
-            ti = token_covering[hs]
+            ti = bisect.bisect_right(starts, hs) - 1  # the token covering the head's start
             if tokens[ti][0] < hs and tokens[ti][1] < he and hs - tokens[ti][0] < 2:
                 continue  # the tokenizer cut across the head leaving a stray character (浙江省|内农|商行)
             start = tokens[ti][0] if tokens[ti][0] < hs else hs

@@ -6,7 +6,8 @@ gives byte-identical tables.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+import io
+from collections.abc import Iterable, Mapping
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:  # pandas is imported when a DataFrame is built, not on the CSV hot path
@@ -69,12 +70,24 @@ def write_csv_rows(f: IO[str], table_rows: Iterable[Row]) -> None:
     csv.writer(f, lineterminator="\n").writerows(table_rows)
 
 
+def csv_text(table_rows: Iterable[Row]) -> str:
+    """The CSV lines of rows as one string (what :func:`write_csv_rows` writes)."""
+    buf = io.StringIO()
+    write_csv_rows(buf, table_rows)
+    return buf.getvalue()
+
+
 def frames(results: Iterable[Result]) -> dict[str, pd.DataFrame]:
     """The four tables for ``results``, with fixed columns and dtypes."""
     collected: dict[str, list[Row]] = {name: [] for name in TABLES}
     for result in results:
         for name, rs in rows(result).items():
             collected[name].extend(rs)
+    return frames_of(collected)
+
+
+def frames_of(collected: Mapping[str, list[Row]]) -> dict[str, pd.DataFrame]:
+    """The four tables from their rows."""
     return {name: to_frame(name, collected[name]) for name in TABLES}
 
 
