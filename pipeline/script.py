@@ -50,8 +50,24 @@ def _traditional_ideographs() -> frozenset[str]:
     return frozenset(chr(cp) for cp in _table() if _CJK.match(chr(cp)))
 
 
+@lru_cache(maxsize=1)
+def _convertible() -> re.Pattern[str]:
+    """Finds a character the table changes (or any astral character, which is rare): a text
+    without one is already Simplified, and a regex scan costs a tenth of ``str.translate``."""
+    ranges: list[list[int]] = []
+    for cp in sorted(cp for cp in _table() if cp <= 0xFFFF):
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    chars = "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges)
+    return re.compile(f"[{chars}\U00010000-\U0010ffff]")
+
+
 def to_simplified(text: str) -> str:
     """``text`` in Simplified script, same length, character for character."""
+    if _convertible().search(text) is None:
+        return text
     return text.translate(_table())
 
 

@@ -5,10 +5,19 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.script import is_traditional, to_simplified
+from pipeline.script import _table, is_traditional, to_simplified
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEV11 = SHARED / "corpus" / "dev" / "dev11.txt"
+
+
+def test_when_any_table_character_occurs_then_it_is_converted_like_the_whole_table_would() -> None:
+    # to_simplified skips texts with nothing to convert: every character of the table must count
+    table = _table()
+    for cp in sorted(table):
+        text = f"银行{chr(cp)}证券"
+        assert to_simplified(text) == text.translate(table), hex(cp)
+    assert to_simplified("银行\U00020000证券") == "银行\U00020000证券"  # astral, not in the table
 
 
 @pytest.mark.parametrize(
