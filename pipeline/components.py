@@ -29,10 +29,10 @@ from .records import Mention, Relation
 from .relations import RelationFinder
 from .rules import Rules, copy_rules, load_rules
 from .script import to_simplified
-from .segment import Segmenter
+from .segment import Segmenter, Tokens
 
 MENTIONS_ATTR = "finnews_mentions"
-TEXTS_KEY = "finnews_texts"  # (text as written, Simplified matching text, token spans)
+TEXTS_KEY = "finnews_texts"  # (text as written, Simplified matching text, token starts, token ends)
 MENTIONS_KEY = "finnews_mentions"  # [Mention fields, ...]
 RELATIONS_KEY = "finnews_relations"  # [Relation fields, ...]
 CANDIDATES_KEY = "finnews_project_candidates"  # [ProjectSpan fields, ...]
@@ -58,7 +58,7 @@ class JiebaTokenizer:
         source = simple if simple == text else text  # the same characters either way
         words = [source[s:e] for s, e in spans]
         doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
-        doc.user_data[TEXTS_KEY] = (text, simple, spans)
+        doc.user_data[TEXTS_KEY] = (text, simple, spans.starts, spans.ends)
         return doc
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterable[Doc]:
@@ -90,8 +90,8 @@ def create_tokenizer(models_dir: str | None = None, backend: str = "rjieba") -> 
     return make
 
 
-def doc_texts(doc: Doc) -> tuple[str, str, list[tuple[int, int]]]:
-    """``(text as written, Simplified matching text, token spans)`` of a doc.
+def doc_texts(doc: Doc) -> tuple[str, str, Tokens]:
+    """``(text as written, Simplified matching text, tokens)`` of a doc.
 
     The tokenizer stores them on the doc; for a doc made another way they are computed once and
     cached (``doc.text`` and token iteration are O(n) in spaCy, so components never call them
@@ -100,9 +100,10 @@ def doc_texts(doc: Doc) -> tuple[str, str, list[tuple[int, int]]]:
     cached = doc.user_data.get(TEXTS_KEY)
     if cached is None:
         text = doc.text
-        cached = (text, to_simplified(text), [(t.idx, t.idx + len(t.text)) for t in doc])
+        cached = (text, to_simplified(text), [t.idx for t in doc], [t.idx + len(t.text) for t in doc])
         doc.user_data[TEXTS_KEY] = cached
-    return cached
+    text, simple, starts, ends = cached
+    return text, simple, Tokens(list(starts), list(ends))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from ahocorasick_rs import MATCHKIND_LEFTMOST_LONGEST, AhoCorasick
 
 from .records import Mention
 from .rules import Rules
+from .segment import Tokens
 
 LABEL = "INSTITUTION"
 MAX_NAME = 32
@@ -64,7 +65,7 @@ def _longest_first(cands: Iterable[Candidate]) -> list[Candidate]:
 class InstitutionFinder:
     """The recogniser itself, independent of spaCy: ``find(text, tokens) -> [Mention]``.
 
-    ``text`` is the Simplified matching text; ``tokens`` are ``(start, end)`` jieba spans of it.
+    ``text`` is the Simplified matching text; ``tokens`` are its jieba tokens.
     """
 
     def __init__(self, rules: Rules):
@@ -85,7 +86,7 @@ class InstitutionFinder:
         self._generic_cache: dict[str, bool] = {}
 
     # ------------------------------------------------------------------------------------------
-    def mentions(self, original: str, text: str, tokens: Sequence[tuple[int, int]]) -> list[Mention]:
+    def mentions(self, original: str, text: str, tokens: Tokens) -> list[Mention]:
         """The institutions of ``original`` (the text as written), found in its Simplified matching
         ``text``: mention texts as written, and names found by rules with their canonical form as
         written too (gazetteer names keep the gazetteer's form)."""
@@ -96,14 +97,12 @@ class InstitutionFinder:
         return [Mention(m.label, original[m.start:m.end], m.canonical if m.rule == "GAZ" else m.canonical.translate(back),
                         m.type, m.start, m.end, m.rule) for m in found]
 
-    def find(self, text: str, tokens: Sequence[tuple[int, int]]) -> list[Mention]:
-        starts, ends = zip(*tokens, strict=True) if tokens else ((), ())  # tokens cover the text
-        token_at = dict(zip(starts, range(len(starts)), strict=True))
-        token_ends = set(ends)
+    def find(self, text: str, tokens: Tokens) -> list[Mention]:
+        token_at, token_ends = tokens.at, tokens.end_set
         gaz = [c for c in self._gazetteer(text) if c.start in token_at and (c.end in token_ends or c.end == len(text))]
         gaz_starts = {c.start for c in gaz}
         cands = list(gaz)
-        cands += self._heads(text, tokens, token_at, starts, gaz_starts)
+        cands += self._heads(text, tokens, gaz_starts)
         chosen = _longest_first(cands)
         chosen = self._continue(text, chosen)
         chosen = _longest_first(chosen + self._article_aliases(text, chosen))
@@ -131,10 +130,10 @@ class InstitutionFinder:
     def _is_place(self, word: str) -> bool:
         return word in self.places
 
-    def _heads(self, text: str, tokens: Sequence[tuple[int, int]], token_at: dict[int, int],
-               starts: Sequence[int], gaz_starts: set[int]) -> list[Candidate]:
+    def _heads(self, text: str, tokens: Tokens, gaz_starts: set[int]) -> list[Candidate]:
         out = []
         rules = self.rules
+        token_at = tokens.at
         for m in self.head_re.finditer(text):
             head = self.head_info[m.group()]
             hs, he = m.span()
@@ -143,7 +142,7 @@ class InstitutionFinder:
                 continue  # the head ends inside a token (银行业, 期货价格): not the end of a name
             if head.min_core and nxt is not None and text[tokens[nxt][0]:tokens[nxt][1]] in rules.not_name_after:
                 continue
-            ti = bisect.bisect_right(starts, hs) - 1  # the token covering the head's start
+            ti = bisect.bisect_right(tokens.starts, hs) - 1  # the token covering the head's start
             if tokens[ti][0] < hs and tokens[ti][1] < he and hs - tokens[ti][0] < 2:
                 continue  # the tokenizer cut across the head leaving a stray character (浙江省|内农|商行)
             start = tokens[ti][0] if tokens[ti][0] < hs else hs

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from .records import Mention
 from .rules import Rules
+from .segment import Tokens
 
 LABEL = "PROJECT"
 SHORT_REFERENCES = ("PROJ_BACK_REFERENCE", "ANAPHOR")
@@ -63,7 +64,7 @@ class ProjectFinder:
         return name.endswith(self.heads)
 
     # ------------------------------------------------------------------------------------------
-    def analyse(self, original: str, text: str, tokens: Sequence[tuple[int, int]], institutions: Sequence[Mention]
+    def analyse(self, original: str, text: str, tokens: Tokens, institutions: Sequence[Mention]
                 ) -> tuple[list[ProjectSpan], list[Mention], list[Mention]]:
         """``(project spans and quoted candidates, the institutions left, PROJECT mentions)`` of
         ``original`` (the text as written), found in its Simplified matching ``text``. An institution
@@ -73,7 +74,7 @@ class ProjectFinder:
         kept = [m for m in institutions if not inside.covers(m.start, m.end)]
         return spans, kept, project_mentions(original, spans)
 
-    def find(self, text: str, tokens: Sequence[tuple[int, int]], institutions: Sequence[Mention]) -> list[ProjectSpan]:
+    def find(self, text: str, tokens: Tokens, institutions: Sequence[Mention]) -> list[ProjectSpan]:
         in_institution = _Occupied((m.start, m.end) for m in institutions)
         quoted = self._quoted(text, in_institution)
         names = {p.name for p in quoted if p.accepted}  # the whole article: back-references may come first
@@ -138,10 +139,10 @@ class ProjectFinder:
                                    m.start(), m.end()))
         return out
 
-    def _unquoted(self, text: str, tokens: Sequence[tuple[int, int]], taken: _Occupied,
+    def _unquoted(self, text: str, tokens: Tokens, taken: _Occupied,
                   names: set[str]) -> list[ProjectSpan]:
         cfg = self.cfg
-        token_at = {s: i for i, (s, _) in enumerate(tokens)}
+        token_at = tokens.at
         found: list[tuple[int, int, str]] = []
         for m in self.after_re.finditer(text):
             i = token_at.get(m.end())

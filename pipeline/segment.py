@@ -37,8 +37,38 @@ def _jieba_ascii(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+class Tokens(list[tuple[int, int]]):
+    """The ``(start, end)`` spans of a text's tokens, in order and covering the text, with the
+    lookups the finders share: ``starts``, ``ends``, ``at`` (position -> the token starting there)
+    and ``end_set`` (the positions where a token ends)."""
+
+    def __init__(self, starts: list[int], ends: list[int]):
+        super().__init__(zip(starts, ends, strict=True))
+        self.starts = starts
+        self.ends = ends
+        self._at: dict[int, int] | None = None
+        self._end_set: set[int] | None = None
+
+    @classmethod
+    def of(cls, spans: Iterable[tuple[int, int]]) -> Tokens:
+        spans = list(spans)
+        return cls([s for s, _ in spans], [e for _, e in spans])
+
+    @property
+    def at(self) -> dict[int, int]:
+        if self._at is None:
+            self._at = dict(zip(self.starts, range(len(self.starts)), strict=True))
+        return self._at
+
+    @property
+    def end_set(self) -> set[int]:
+        if self._end_set is None:
+            self._end_set = set(self.ends)
+        return self._end_set
+
+
 class Segmenter:
-    """A private jieba (or jieba-rs) instance with our lexicon: ``cut(text) -> [(start, end)]``."""
+    """A private jieba (or jieba-rs) instance with our lexicon: ``cut(text) -> Tokens``."""
 
     def __init__(self, lexicon: Iterable[tuple[str, int | None, str | None]], backend: str = "rjieba"):
         if backend not in BACKENDS:
@@ -57,15 +87,15 @@ class Segmenter:
         for word, freq, tag in lexicon:
             self._impl.add_word(word, freq, tag)
 
-    def cut(self, text: str) -> list[tuple[int, int]]:
+    def cut(self, text: str) -> Tokens:
         if self.backend == "jieba":
-            return [(s, e) for _, s, e in self._impl.tokenize(text)]
+            return Tokens.of((s, e) for _, s, e in self._impl.tokenize(text))
         words = self._impl.cut(text)  # offsets from lengths: cheaper than jieba-rs's tokenize()
         ends = list(accumulate(map(len, words)))
-        starts = [0, *ends[:-1]]
+        starts = [0, *ends[:-1]] if ends else []
         runs = [m.span() for m in _ASCII_BLOCK.finditer(text) if m.end() - m.start() > 1]
         if not runs:
-            return list(zip(starts, ends, strict=True))
+            return Tokens(starts, ends)
         out: list[tuple[int, int]] = []
         i = 0
         for run_start, run_end in runs:  # only the tokens inside ASCII runs can differ from jieba's
@@ -79,7 +109,7 @@ class Segmenter:
             out.extend(self._as_jieba(text, list(zip(words[j:k], starts[j:k], ends[j:k], strict=True))))
             i = k
         out.extend(zip(starts[i:], ends[i:], strict=True))
-        return out
+        return Tokens.of(out)
 
     def _as_jieba(self, text: str, tokens: Sequence[tuple[str, int, int]]) -> list[tuple[int, int]]:
         """jieba-rs tokens of an ASCII run, cut as jieba cuts them."""
