@@ -141,6 +141,14 @@ def _classes(rules: CleaningRules) -> _Classes:
     return _Classes(rules)
 
 
+class _Verdict(NamedTuple):
+    """What an element's class and id attributes say about it."""
+
+    boilerplate: bool
+    rank: int  # content rank (0 best), -1 for no content class
+    time: bool  # a publication-time class (``_TIME_CLASS``): its text may hold the date
+
+
 class _Classes:
     """Class/id verdicts under one rule set, memoised across documents (pages and sites repeat
     the same class names)."""
@@ -149,11 +157,10 @@ class _Classes:
 
     def __init__(self, rules: CleaningRules) -> None:
         self.rules = rules
-        self._memo: dict[tuple[str | None, str | None], tuple[str, bool, int] | None] = {}
+        self._memo: dict[tuple[str | None, str | None], _Verdict | None] = {}
 
-    def verdict(self, cls: str | None, ident: str | None) -> tuple[str, bool, int] | None:
-        """(prepared class/id string, is boilerplate, content rank or -1) of an element with
-        these class and id attributes; None without class/id."""
+    def verdict(self, cls: str | None, ident: str | None) -> _Verdict | None:
+        """The verdict on an element with these class and id attributes; None without class/id."""
         if not cls and not ident:
             return None
         key = (cls, ident)
@@ -162,7 +169,7 @@ class _Classes:
         if len(self._memo) >= MAX_VERDICTS:
             self._memo.clear()
         names = [""] if cls is None else cls.split()  # class is a whitespace-separated list
-        got: tuple[str, bool, int] | None = None
+        got: _Verdict | None = None
         if ident or any(names):
             prepared = _CAMEL.sub(r"\1-\2", " ".join([*names, ident or ""])).lower()
             rank = -1
@@ -171,7 +178,7 @@ class _Classes:
                 if m and m.lastgroup and (rank < 0 or int(m.lastgroup[1:]) < rank):
                     rank = int(m.lastgroup[1:])
             boiler = rank < 0 and self.rules.boilerplate.search(prepared) is not None
-            got = (prepared, boiler, rank)
+            got = _Verdict(boiler, rank, _TIME_CLASS.search(prepared) is not None)
         self._memo[key] = got
         return got
 
@@ -559,6 +566,7 @@ class _TreeTarget:
 
 # Elements whose strings bs4 gives another class than NavigableString: its get_text() skips them.
 _CONTAINERS = ("script", "style", "template", "rt", "rp")
+_CONTAINER_SET = frozenset(_CONTAINERS)
 _KEEP_WS = ("pre", "textarea")  # bs4 keeps whitespace-only strings inside these as they are
 _BS4_SPACES = " \n\t\f\r"
 
@@ -569,10 +577,13 @@ def _text_of(node: Any, collapse: bool = False) -> str:
     is one space or newline, as bs4 stored it."""
     name = node.tag
     if name not in _CONTAINERS:
-        if next(node.iterancestors(*_CONTAINERS), None) is not None:
+        if _in_container(node):
             return ""
-        if not collapse and next(node.iterdescendants(*_CONTAINERS), None) is None:
-            return "".join(node.itertext())
+        if not collapse:
+            if not len(node):  # no children (a <title>, most <p>): its text is all there is
+                return node.text or ""
+            if next(node.iterdescendants(*_CONTAINERS), None) is None:
+                return "".join(node.itertext())
     want = name if name in _CONTAINERS else None
     keep = name in _KEEP_WS or next(node.iterancestors(*_KEEP_WS), None) is not None
     parts: list[str] = []
@@ -593,6 +604,18 @@ def _text_of(node: Any, collapse: bool = False) -> str:
             if isinstance(tag, str):
                 stack.append((child, tag if tag in _CONTAINERS else kind, keep or tag in _KEEP_WS, False))
     return "".join(parts)
+
+
+def _in_container(node: Any) -> bool:
+    """``node`` is inside a <script>, <style> or another of ``_CONTAINERS``.
+
+    Walks up by hand: ``iterancestors(*tags)`` costs twice as much for a shallow node."""
+    parent = node.getparent()
+    while parent is not None:
+        if parent.tag in _CONTAINER_SET:
+            return True
+        parent = parent.getparent()
+    return False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -617,6 +640,8 @@ _SPACES: dict[int, str | None] = {
 }
 # str.translate with a dict looks every character up: search first, most strings hold none.
 _SPACES_FOUND = re.compile("[" + "".join(f"\\U{cp:08x}" for cp in sorted(_SPACES)) + "]")
+# A character that is still there, and no space, after the _SPACES translation (\s is str.isspace).
+_VISIBLE = re.compile("[^\\s" + "".join(f"\\U{cp:08x}" for cp in sorted(_SPACES)) + "]")
 _ASCII_WS = re.compile(r"[ \t\n\r\f\v]+")
 # A source line break between two East Asian characters is no space (CSS Text 3 segment breaks).
 _WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
@@ -630,8 +655,27 @@ def _spaces(text: str) -> str:
     return text.translate(_SPACES) if _SPACES_FOUND.search(text) else text
 
 
+def _tidy(text: str, cjk_breaks: bool = False) -> str:
+    """``text`` with :func:`_spaces`, each run of ASCII whitespace one space (with ``cjk_breaks``,
+    first no space for a line break between East Asian characters), stripped.
+
+    Every character of ``_SPACES`` and all ASCII whitespace but the space are unprintable: a
+    printable string (most lines) can only need its doubled spaces collapsed, and skips the
+    regexes, which step through CJK text character by character."""
+    if text.isprintable():
+        return (_ASCII_WS.sub(" ", text) if "  " in text else text).strip()
+    text = _spaces(text)
+    if cjk_breaks and "\n" in text:
+        text = _CJK_BREAK.sub("", text)
+    return _ASCII_WS.sub(" ", text).strip()
+
+
 class _LineBuilder:
-    """Collects inline text into lines; blocks and <br> end lines."""
+    """Collects inline text into lines; blocks and <br> end lines.
+
+    Strings are kept as they come: ``_SPACES`` is applied once per line (it maps character by
+    character, so the joined line comes out the same), and a string counts as text when it holds
+    a character that survives it."""
 
     __slots__ = ("blocks", "bold", "bold_text", "buf", "items", "lines", "plain_text")
 
@@ -645,16 +689,14 @@ class _LineBuilder:
         self.plain_text = False
 
     def text(self, s: str) -> None:
-        if _SPACES_FOUND.search(s):  # _spaces(), inlined: this runs for every string
-            s = s.translate(_SPACES)
-        if not s:
-            return
-        self.buf.append(s)
-        if not s.isspace():
+        if _VISIBLE.search(s):
+            self.buf.append(s)
             if self.bold:
                 self.bold_text = True
             else:
                 self.plain_text = True
+        elif self.buf:  # blanks that start a line are stripped with it
+            self.buf.append(s)
 
     def pre_text(self, s: str) -> None:
         """A string inside <pre>: its newlines end lines."""
@@ -675,11 +717,8 @@ class _LineBuilder:
         if not (self.bold_text or self.plain_text):  # only whitespace: no line
             self.buf.clear()
             return
-        text = "".join(self.buf)
+        text = _tidy("".join(self.buf), cjk_breaks=True)
         self.buf.clear()
-        if "\n" in text:
-            text = _CJK_BREAK.sub("", text)
-        text = _ASCII_WS.sub(" ", text).strip()
         if text:
             inner = self.blocks[-1] if self.blocks else ""
             if inner in _HEADINGS:
@@ -703,7 +742,7 @@ def _skipped(attrs: list[tuple[str, str]], classes: _Classes) -> bool:
     if style is not None and "display:none" in style.replace(" ", "").lower():
         return True
     verdict = classes.verdict(found.get("class"), found.get("id"))
-    return verdict is not None and verdict[1]
+    return verdict is not None and verdict.boilerplate
 
 
 def _html_lines(text: str | None, children: list[Any], classes: _Classes) -> list[Line]:
@@ -719,18 +758,9 @@ def _html_lines(text: str | None, children: list[Any], classes: _Classes) -> lis
         node = stack.pop()
         if type(node) is tuple:  # the end of an element we entered
             node = node[0]
-            name = node.tag
-            if name in _BLOCKS:
-                out.end_line()
-                out.blocks.pop()
-                if name in _ITEMS:
-                    out.items -= 1
-                if name == "pre":
-                    pre -= 1
-            elif name in _BOLD:
-                out.bold -= 1
+            name, left = node.tag, True
         else:
-            name = node.tag
+            name, left = node.tag, False
             if not isinstance(name, str):  # comment or processing instruction: only its tail is text
                 pass
             elif name in drop or ((attrs := node.items()) and _skipped(attrs, classes)):
@@ -749,23 +779,35 @@ def _html_lines(text: str | None, children: list[Any], classes: _Classes) -> lis
                     out.bold += 1
                 elif name in _CELLS:
                     out.cell()
-                stack.append((node,))
-                _emit(out, node.text, pre)
+                s = node.text
+                if s:  # verbatim lines inside <pre>, flowing text elsewhere
+                    if pre and "\n" in s:
+                        out.pre_text(s)
+                    else:
+                        out.text(s)
                 if len(node):
+                    stack.append((node,))
                     stack.extend(node[::-1])
-                continue
-        _emit(out, node.tail, pre)
+                    continue
+                left = True  # no children: it ends right away
+        if left:
+            if name in _BLOCKS:
+                out.end_line()
+                out.blocks.pop()
+                if name in _ITEMS:
+                    out.items -= 1
+                if name == "pre":
+                    pre -= 1
+            elif name in _BOLD:
+                out.bold -= 1
+        s = node.tail
+        if s:
+            if pre and "\n" in s:
+                out.pre_text(s)
+            else:
+                out.text(s)
     out.end_line()
     return out.lines
-
-
-def _emit(out: Any, text: str | None, pre: int) -> None:
-    """Text of an element or a tail: verbatim lines inside <pre>, flowing text elsewhere."""
-    if text:
-        if pre and "\n" in text:
-            out.pre_text(text)
-        else:
-            out.text(text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -786,7 +828,7 @@ def _cjk_count(text: str) -> int:
 
 
 def _squash(text: str) -> str:
-    return _ASCII_WS.sub(" ", _spaces(text)).strip()
+    return _tidy(text)
 
 
 def _p_score(node: Any, at_least_one: bool = False) -> int:
@@ -794,7 +836,7 @@ def _p_score(node: Any, at_least_one: bool = False) -> int:
     with ``at_least_one``, 1 as soon as there is one."""
     if at_least_one:
         return int(any(_CJK.search(_text_of(p)) for p in node.iterdescendants("p")))
-    if next(node.iterancestors(*_CONTAINERS), None) is None and next(node.iterdescendants(*_CONTAINERS), None) is None:
+    if not _in_container(node) and next(node.iterdescendants(*_CONTAINERS), None) is None:
         # no <script> and the like around: a <p>'s text is all of its strings
         return _cjk_count("".join(chain.from_iterable(p.itertext() for p in node.iterdescendants("p"))))
     return sum(_cjk_count(_text_of(p)) for p in node.iterdescendants("p"))
@@ -812,12 +854,12 @@ def _labelled(texts: list[tuple[int, Any]], tails: list[tuple[int, Any]]) -> lis
     node's subtree, before the next node, and of tails at the same place the deeper one first."""
     found: list[tuple[tuple[int, int, int], str, Any]] = []
     for order, node in texts:
-        if node.tag not in _CONTAINERS and next(node.iterancestors(*_CONTAINERS), None) is None:
+        if node.tag not in _CONTAINERS and not _in_container(node):
             found.append(((order, 0, 0), node.text, node))
     for order, node in tails:
         parent = node.getparent()
         if parent is not None and (parent.tag in _CONTAINERS
-                                   or next(parent.iterancestors(*_CONTAINERS), None) is not None):
+                                   or _in_container(parent)):
             continue
         after = order + 1 + sum(1 for _ in node.iterdescendants())
         found.append(((after, -1, -sum(1 for _ in node.iterancestors())), node.tail, parent))
@@ -864,10 +906,10 @@ def _survey(top: list[Any], classes: _Classes) -> tuple[Any | None, dict[str, st
         cls, ident = node.get("class"), node.get("id")
         verdict = classes.verdict(cls, ident) if cls or ident else None
         if verdict is not None:
-            prepared, _, rank = verdict
+            _, rank, timed = verdict
             if rank >= 0:
                 candidates.append((rank, order, node))
-            if not class_time and _TIME_CLASS.search(prepared):
+            if timed and not class_time:
                 m = _DATE.search(_text_of(node, collapse=True))
                 if m:
                     class_time = m.group(0)
@@ -990,7 +1032,7 @@ def _text_lines(body: str) -> tuple[list[Line], dict[str, str]]:
     """Non-empty stripped lines; the first short unpunctuated line is a title, not joinable."""
     lines: list[Line] = []
     for raw in body.splitlines():
-        text = _ASCII_WS.sub(" ", _spaces(raw)).strip()
+        text = _tidy(raw)
         if text:
             lines.append(Line(text, PARA))
     info: dict[str, str] = {}

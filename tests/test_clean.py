@@ -625,3 +625,27 @@ def test_when_the_transport_declares_a_charset_then_it_is_tried_first() -> None:
     raw = "香港金融管理局公布數碼港元試點名單，中國銀行（香港）有限公司牽頭。".encode("big5")
     text, codec = decode(raw, source="crawl.warc#1", declared="big5")
     assert codec.startswith("big5") and "香港金融管理局" in text
+
+
+def test_when_a_line_is_printable_then_it_holds_nothing_the_space_rules_change() -> None:
+    # pipeline.clean._tidy skips _spaces() and the whitespace regexes for a printable line
+    from pipeline.clean import _SPACES
+
+    assert not any(chr(cp).isprintable() for cp in _SPACES)
+    assert not any(ch.isprintable() for ch in "\t\n\r\f\v")
+    assert text_of(f"<p>{BODY[:40]}  \u00a0\t{BODY[40:]}\u200b</p>") == BODY[:40] + " " + BODY[40:]
+    assert text_of(f"<p>{BODY[:40]}  \u00a0\t\n{BODY[40:]}</p>") == BODY  # a line break between CJK
+
+
+@pytest.mark.parametrize("extra", ["", "國", "國銀", "國銀機構實", "國銀機構實行", "\U00020000" * 6, "😀" * 5 + "國"])
+def test_when_few_traditional_characters_are_found_then_the_exact_test_agrees(extra: str) -> None:
+    # is_traditional counts exactly only when a regex finds enough candidates: compare with the count
+    from pipeline.script import _CJK, MIN_CHANGED, MIN_SHARE, _traditional_ideographs, is_traditional
+
+    def exact(text: str) -> bool:
+        n_cjk = len(_CJK.findall(text))
+        changed = sum(ch in _traditional_ideographs() for ch in text)
+        return n_cjk >= MIN_CHANGED and changed >= MIN_CHANGED and changed >= MIN_SHARE * n_cjk
+
+    for text in (extra, BODY[:30] + extra, TRADITIONAL + extra, extra * 40 + BODY[:20]):
+        assert is_traditional(text) == exact(text)
