@@ -29,7 +29,7 @@ from .segment import Tokens
 
 LABEL = "INSTITUTION"
 MAX_NAME = 32
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]*")  # fullmatch: all Chinese (or empty)
 _ALIAS_DEF = re.compile(r"[（(](?:以下简称|以下称|下称|简称)?[:：]?[“\"「]?([^（）()“”\"「」，。、]{2,12}?)[”\"」]?[）)]")
 # after a known name: a separator, then a short name, then an application verb or another member
 _COORDINATED = re.compile(r"(?:、|和|与|及)(?P<name>[\u3400-\u9fff]{2,6}?)"
@@ -81,7 +81,11 @@ class InstitutionFinder:
         self.head_re = re.compile("|".join(map(re.escape, heads)))
         self.head_info = {h.head: h for h in rules.org_heads}
         self.places = rules.places
-        self.place_lengths = sorted({len(p) for p in rules.places}, reverse=True)
+        self.place_lengths: dict[str, list[int]] = {}  # first character -> lengths of the places, longest first
+        for place in rules.places:
+            self.place_lengths.setdefault(place[0], []).append(len(place))
+        for lengths in self.place_lengths.values():
+            lengths[:] = sorted(set(lengths), reverse=True)
         self.type_words = rules.type_words
         self._generic_cache: dict[str, bool] = {}
 
@@ -102,7 +106,7 @@ class InstitutionFinder:
         gaz = [c for c in self._gazetteer(text) if c.start in token_at and (c.end in token_ends or c.end == len(text))]
         gaz_starts = {c.start for c in gaz}
         cands = list(gaz)
-        cands += self._heads(text, tokens, gaz_starts)
+        cands += self._heads(text, tokens, gaz, gaz_starts)
         chosen = _longest_first(cands)
         chosen = self._continue(text, chosen)
         chosen = _longest_first(chosen + self._article_aliases(text, chosen))
@@ -120,7 +124,7 @@ class InstitutionFinder:
 
     def place_at(self, text: str, i: int) -> int:
         """Length of the longest place name starting at ``i`` (0 if none), with a trailing 省/市/区/县."""
-        for n in self.place_lengths:
+        for n in self.place_lengths.get(text[i:i + 1], ()):
             if text[i:i + n] in self.places:
                 if n < 4 and i + n < len(text) and text[i + n] in "省市区县" and text[i:i + n + 1] not in self.places:
                     return n + 1
@@ -130,13 +134,18 @@ class InstitutionFinder:
     def _is_place(self, word: str) -> bool:
         return word in self.places
 
-    def _heads(self, text: str, tokens: Tokens, gaz_starts: set[int]) -> list[Candidate]:
+    def _heads(self, text: str, tokens: Tokens, gaz: list[Candidate], gaz_starts: set[int]) -> list[Candidate]:
         out = []
         rules = self.rules
         token_at = tokens.at
+        gaz_start_list = [c.start for c in gaz]  # in text order, not overlapping
         for m in self.head_re.finditer(text):
             head = self.head_info[m.group()]
             hs, he = m.span()
+            k = bisect.bisect_right(gaz_start_list, hs) - 1
+            inside = gaz[k].start if k >= 0 and gaz[k].end >= he else len(text)  # a gazetteer name holds the head
+            if inside < len(text) and self._bounded_at(text, tokens, inside, gaz[k].end):
+                continue  # the walk would stop at the gazetteer name's start: nothing longer to find
             nxt = token_at.get(he)
             if he < len(text) and nxt is None:
                 continue  # the head ends inside a token (银行业, 期货价格): not the end of a name
@@ -166,7 +175,7 @@ class InstitutionFinder:
                     start = tokens[k][0]
                     j = k - 1
                     continue
-                if not all(_CJK.match(ch) for ch in word):
+                if not _CJK.fullmatch(word):
                     bounded = True
                     break
                 if word in rules.left_stops:
@@ -182,12 +191,28 @@ class InstitutionFinder:
                 name_tokens.insert(0, (s, e))
                 start = s
                 j -= 1
-            if head.min_core and not bounded:
-                continue
+            if (head.min_core and not bounded) or start >= inside:
+                continue  # within a gazetteer name, the name found here would lose to it anyway
             cand = self._validate(text, start, hs, he, name_tokens, head, gaz_starts)
             if cand:
                 out.append(cand)
         return out
+
+    def _bounded_at(self, text: str, tokens: Tokens, start: int, end: int) -> bool:
+        """Whether the leftward walk of :meth:`_heads` surely stops at ``start``, the start of a
+        gazetteer name ending at ``end``: the token before it is punctuation, not Chinese, or a
+        (strong) left stop word, or there is none."""
+        j = tokens.at.get(start)
+        if j is None or "）" in text[start:end] or ")" in text[start:end]:
+            return False  # a bracket inside the name lets the walk jump: walk it
+        if j == 0:
+            return True
+        word = text[tokens.starts[j - 1]:tokens.ends[j - 1]]
+        if word in ("）", ")"):
+            return False
+        if not _CJK.fullmatch(word):
+            return True
+        return word in self.rules.left_stops and word not in self.rules.weak_left_stops
 
     def _specific(self, text: str, name_tokens: list[tuple[int, int]], gaz_starts: set[int]) -> bool:
         """Whether the tokens found so far hold a place, a known name or a non-generic word."""
@@ -272,7 +297,7 @@ class InstitutionFinder:
                 for cont in self.rules.continuations:
                     for gap in range(cont.max_gap + 1):
                         s2 = e + n + gap
-                        if text.startswith(cont.suffix, s2) and all(_CJK.match(ch) for ch in text[e + n:s2]):
+                        if text.startswith(cont.suffix, s2) and _CJK.fullmatch(text, e + n, s2):
                             end = s2 + len(cont.suffix)
                             kind = c.type if cont.type == "inherit" else cont.type
                             c = Candidate(c.start, end, c.canonical + text[e:end], kind, cont.id, 1)
