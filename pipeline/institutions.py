@@ -142,9 +142,9 @@ class InstitutionFinder:
         for m in self.head_re.finditer(text):
             head = self.head_info[m.group()]
             hs, he = m.span()
-            k = bisect.bisect_right(gaz_start_list, hs) - 1
-            inside = gaz[k].start if k >= 0 and gaz[k].end >= he else len(text)  # a gazetteer name holds the head
-            if inside < len(text) and self._bounded_at(text, tokens, inside, gaz[k].end):
+            g = bisect.bisect_right(gaz_start_list, hs) - 1
+            inside = gaz[g].start if g >= 0 and gaz[g].end >= he else len(text)  # a gazetteer name holds the head
+            if inside < len(text) and self._bounded_at(text, tokens, inside, gaz[g].end):
                 continue  # the walk would stop at the gazetteer name's start: nothing longer to find
             nxt = token_at.get(he)
             if he < len(text) and nxt is None:
