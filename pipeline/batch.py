@@ -11,6 +11,7 @@ the tables are byte-identical for any number of workers.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing as mp
@@ -33,6 +34,7 @@ from .tables import COLUMNS, TABLES, Row, csv_text, frames_of, rows, to_frame
 
 RUN_DIR = ".finnews-run"
 WINDOW = 64  # records handed to the worker pool per worker at a time
+BATCH = 16  # records per worker task
 _STATUS = list(COLUMNS["articles"]).index("status")
 _ERROR = list(COLUMNS["articles"]).index("error")
 _DUPLICATE_OF = list(COLUMNS["articles"]).index("duplicate_of")
@@ -290,14 +292,19 @@ def _init_worker(settings: Settings) -> None:
         from .api import Extractor
 
         _WORKER = Extractor(settings)
+        _WORKER.analyzer  # noqa: B018
+    # what the worker holds now lives as long as it does: keep the collector off it (with fork,
+    # a collection would also write to every inherited page and so copy it)
+    gc.freeze()
 
 
-def _run_one(record: Any) -> Result:
-    return _WORKER.from_record(record)
+def _run_batch(records: list[Any]) -> list[Result]:
+    return [_WORKER.from_record(record) for record in records]
 
 
-def _run_one_encoded(record: Any) -> Outcome:
-    return encode(_WORKER.from_record(record), _WORKER.settings.format)
+def _run_batch_encoded(records: list[Any]) -> list[Outcome]:
+    fmt = _WORKER.settings.format
+    return [encode(_WORKER.from_record(record), fmt) for record in records]
 
 
 def run_local(records: Iterable[Any], settings: Settings, extractor: Any = None,
@@ -344,20 +351,29 @@ def _ordered(records: Iterable[Any], settings: Settings, extractor: Any, dedup: 
     else:
         _WORKER = None
         ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
-    # a sliding window: at most WINDOW records per worker are read ahead of the results consumed
-    # (memory stays flat), and the workers never wait for a window to drain
-    in_flight = threading.BoundedSemaphore(WINDOW * workers)
+    # records go to the workers in batches (one task each: the pool's per-task cost is paid once
+    # per batch), through a sliding window: at most WINDOW records per worker are read ahead of the
+    # results consumed (memory stays flat), and the workers never wait for a window to drain
+    in_flight = threading.BoundedSemaphore(max(2, WINDOW * workers // BATCH))
 
-    def feed() -> Iterator[Any]:
+    def feed() -> Iterator[list[Any]]:
+        batch: list[Any] = []
         for record in records:
+            batch.append(record)
+            if len(batch) == BATCH:
+                in_flight.acquire()
+                yield batch
+                batch = []
+        if batch:
             in_flight.acquire()
-            yield record
+            yield batch
 
     check = dedup.check_outcome if encoded else dedup.check
     with ctx.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
-        for result in pool.imap(_run_one_encoded if encoded else _run_one, feed(), chunksize=8):
+        for results in pool.imap(_run_batch_encoded if encoded else _run_batch, feed()):
             in_flight.release()
-            yield check(result)
+            for result in results:
+                yield check(result)
 
 
 def manifest(inputs: Sequence[str], settings: Settings) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -68,6 +69,9 @@ def _extract(args: argparse.Namespace, settings: Settings) -> int:
     if args.scheduler and args.engine != "dask":
         raise FinnewsError("E301", detail="--scheduler goes with --engine dask")
     extractor = Extractor(settings)
+    if args.engine == "local":
+        extractor.analyzer  # noqa: B018  (build it now: rule-data errors surface before any output)
+        gc.freeze()  # this process is ours and the pipeline lives until exit: keep the collector off it
     summary = extractor.extract_to(args.inputs, args.out, resume=args.resume, engine=args.engine,
                                    scheduler=args.scheduler)
     if not settings.quiet:

@@ -101,8 +101,16 @@ class RelationFinder:
         para_starts: dict[int, int] = {}
         for s, _, para in sents:
             para_starts.setdefault(para, s)
-        for s, e, para in sents:
-            self._sentence(text, s, e, para, para_starts, institutions, projects, state)
+        # only sentences where a mention starts can hold a relation (or open a record)
+        inst_starts = [m.start for m in institutions]
+        proj_starts = [p.start for p in projects]
+        sent_starts = [s for s, _, _ in sents]
+        busy = {bisect.bisect_right(sent_starts, x) - 1 for x in (*inst_starts, *proj_starts)}
+        for k in sorted(busy):
+            if k >= 0:
+                s, e, para = sents[k]
+                self._sentence(text, s, e, para, para_starts, (institutions, inst_starts), (projects, proj_starts),
+                               state)
         return state.relations, state.promoted
 
     # ------------------------------------------------------------------------------------------
@@ -134,9 +142,11 @@ class RelationFinder:
         return sorted(out, key=lambda p: p.start)
 
     def _sentence(self, text: str, s: int, e: int, para: int, para_starts: dict[int, int],
-                  institutions: Sequence[Mention], projects: Sequence[ProjectSpan], state: _State) -> None:
-        insts = _within(institutions, s, e)
-        projs = [p for p in _within(projects, s, e) if s <= p.outer_start and p.outer_end <= e]
+                  institutions: tuple[Sequence[Mention], list[int]], all_projects: tuple[Sequence[ProjectSpan], list[int]],
+                  state: _State) -> None:
+        insts = _within(*institutions, s, e)
+        projects = all_projects[0]
+        projs = [p for p in _within(*all_projects, s, e) if s <= p.outer_start and p.outer_end <= e]
         if not insts and not projs:
             return
         plain = text[s:e]
@@ -157,6 +167,8 @@ class RelationFinder:
         for pat in self.patterns:
             if (pat.needs_project and not projs) or (pat.needs and present.isdisjoint(pat.needs)):
                 continue
+            if pat.regex.search(sent.abstract) is None:
+                continue  # the usual case: one search is cheaper than collecting matches
             for m in list(pat.regex.finditer(sent.abstract)):
                 if FILLER in sent.abstract[m.start():m.end()]:
                     continue
@@ -262,14 +274,14 @@ class RelationFinder:
         return after[0] if after else None
 
 
-def _within(items: Sequence[W], s: int, e: int) -> list[W]:
-    """The items (sorted by ``start``) lying inside ``[s, e)``."""
-    lo = bisect.bisect_left(items, s, key=lambda x: x.start)  # type: ignore[attr-defined]
+def _within(items: Sequence[W], starts: list[int], s: int, e: int) -> list[W]:
+    """The items (sorted by ``start``; ``starts`` are their starts) lying inside ``[s, e)``."""
     out = []
-    for x in items[lo:]:
+    for k in range(bisect.bisect_left(starts, s), len(items)):
+        x = items[k]
         if x.start >= e:
             break
-        if x.end <= e:  # type: ignore[attr-defined]
+        if x.end <= e:
             out.append(x)
     return out
 
