@@ -400,7 +400,8 @@ def extract_to(inputs: Sequence[str], out_dir: str | Path, settings: Settings, *
         raise FinnewsError("E301", detail=f"unknown engine {engine!r} (use local or dask)")
     if resume and "-" in inputs:
         raise FinnewsError("E301", detail="--resume cannot re-read standard input; give files instead")
-    total = count_articles(inputs)
+    # the total feeds the progress bar and the small-input rule; quiet, only the rule needs it
+    total = count_articles(inputs, limit=20 * settings.workers if settings.quiet else 200_000)
     if total is not None and total < 20 * settings.workers:
         settings = replace(settings, workers=1)  # starting worker processes would cost more than they give
     store = ChunkStore(out, settings.format, manifest(inputs, settings), resume)

@@ -47,6 +47,8 @@ class ProjectFinder:
         self.cfg = cfg
         self.heads = tuple(sorted(cfg["heads"], key=len, reverse=True))
         self.reject_chars = set(cfg["reject_chars"])
+        self.not_before = tuple(cfg["not_project_before"])
+        self.not_after = tuple(cfg["not_project_after"])
         self.after_re = re.compile("|".join(map(re.escape, sorted(cfg["unquoted_after"], key=len, reverse=True))))
         admission = "|".join(map(re.escape, sorted(cfg["admission_words"], key=len, reverse=True)))
         self.clause_re = re.compile(
@@ -70,12 +72,12 @@ class ProjectFinder:
         ``original`` (the text as written), found in its Simplified matching ``text``. An institution
         inside a quoted project name is part of the name, not a mention of its own."""
         spans = self.find(text, tokens, institutions)
-        inside = _Occupied((p.start, p.end) for p in spans)
+        inside = _Occupied(len(text), ((p.start, p.end) for p in spans))
         kept = [m for m in institutions if not inside.covers(m.start, m.end)]
         return spans, kept, project_mentions(original, spans)
 
     def find(self, text: str, tokens: Tokens, institutions: Sequence[Mention]) -> list[ProjectSpan]:
-        in_institution = _Occupied((m.start, m.end) for m in institutions)
+        in_institution = _Occupied(len(text), ((m.start, m.end) for m in institutions))
         quoted = self._quoted(text, in_institution)
         names = {p.name for p in quoted if p.accepted}  # the whole article: back-references may come first
         for m in self.field_re.finditer(text):
@@ -85,8 +87,8 @@ class ProjectFinder:
             name = text[s:e]
             quoted.append(ProjectSpan(s, e, name, True, "PROJ_FIELD", s, e))
             names.add(name)
-        taken = _Occupied((p.outer_start, p.outer_end) for p in quoted)
-        taken.cells |= in_institution.cells
+        taken = _Occupied(len(text), [*((p.outer_start, p.outer_end) for p in quoted),
+                                      *((m.start, m.end) for m in institutions)])
         spans = quoted + self._unquoted(text, tokens, taken, names)
         # every later plain occurrence of an accepted name
         for name in sorted({p.name for p in spans if p.accepted}, key=len, reverse=True):
@@ -123,13 +125,11 @@ class ProjectFinder:
                 continue
             if len(name) < cfg["min_chars"] or len(name) > cfg["max_chars"]:
                 continue
-            if self.reject_chars & set(name):
+            if not self.reject_chars.isdisjoint(name):
                 continue
-            before = text[max(0, m.start() - 5):m.start()]
-            if any(before.endswith(w) for w in cfg["not_project_before"]):
+            if text[max(0, m.start() - 5):m.start()].endswith(self.not_before):
                 continue
-            after = text[m.end():m.end() + 4]
-            if any(after.startswith(w) for w in cfg["not_project_after"]):
+            if text[m.end():m.end() + 4].startswith(self.not_after):
                 continue
             if in_institution.covers(s, e):
                 continue  # an institution in quotes (an alias definition)
@@ -212,21 +212,21 @@ class ProjectFinder:
 
 
 class _Occupied:
-    """Character positions already taken by a span."""
+    """Character positions already taken by a span (a byte per character of the text)."""
 
-    def __init__(self, spans: Iterable[tuple[int, int]] = ()):
-        self.cells: set[int] = set()
+    def __init__(self, size: int, spans: Iterable[tuple[int, int]] = ()):
+        self.cells = bytearray(size)
         for s, e in spans:
             self.take(s, e)
 
     def take(self, s: int, e: int) -> None:
-        self.cells.update(range(s, e))
+        self.cells[s:e] = b"\x01" * (e - s)
 
     def free(self, s: int, e: int) -> bool:
-        return self.cells.isdisjoint(range(s, e))
+        return self.cells.find(1, s, e) < 0
 
     def covers(self, s: int, e: int) -> bool:
-        return s < e and self.cells.issuperset(range(s, e))
+        return s < e and self.cells.find(0, s, e) < 0
 
 
 def project_mentions(original: str, spans: Iterable[ProjectSpan], promoted: Iterable[ProjectSpan] = ()) -> list[Mention]:
