@@ -48,7 +48,8 @@ def sentences(text: str) -> list[tuple[int, int, int]]:
 
 @dataclass
 class _Sentence:
-    """One sentence rewritten with placeholders: ``where[i]`` is the text offset of ``abstract[i]``."""
+    """One sentence rewritten with placeholders: ``places[k] = (i, a, b)`` says that ``abstract[i]``
+    stands for ``text[a:b]``; every other character of the abstract is the text's own."""
 
     start: int
     end: int
@@ -56,7 +57,15 @@ class _Sentence:
     abstract: str
     insts: dict[str, Mention]
     projs: dict[str, ProjectSpan]
-    where: list[int]
+    places: list[tuple[int, int, int]]
+
+    def where(self, i: int) -> int:
+        """The text offset of ``abstract[i]`` (``i == len(abstract)``: the end of the sentence)."""
+        k = bisect.bisect_right(self.places, (i, 1 << 62, 0)) - 1
+        if k < 0:
+            return self.start + i
+        at, a, b = self.places[k]
+        return a if i == at else b + (i - at - 1)
 
 
 @dataclass
@@ -75,6 +84,7 @@ class RelationFinder:
         self.patterns: Sequence[RelationPattern] = rules.relations
         self.trigger_words = sorted({w for p in self.patterns for w in p.needs})
         self.unconditional = any(not p.needs and not p.needs_project for p in self.patterns)
+        self._plans: dict[tuple[frozenset[str], bool], list[RelationPattern]] = {}
         ana = rules.projects["anaphora"]
         words = [(w, kind) for kind, ws in ana.items() for w in ws]
         self.anaphora = dict(words)
@@ -164,9 +174,7 @@ class RelationFinder:
                         state.record = found[0]
             return
         para_start = para_starts[para]
-        for pat in self.patterns:
-            if (pat.needs_project and not projs) or (pat.needs and present.isdisjoint(pat.needs)):
-                continue
+        for pat in self._plan(present, bool(projs)):
             if pat.regex.search(sent.abstract) is None:
                 continue  # the usual case: one search is cheaper than collecting matches
             for m in list(pat.regex.finditer(sent.abstract)):
@@ -175,6 +183,18 @@ class RelationFinder:
                 if self._apply(pat, m, sent, para_start, projects, state):
                     a = sent.abstract
                     sent.abstract = a[:m.start()] + FILLER * (m.end() - m.start()) + a[m.end():]
+
+    def _plan(self, present: set[str], has_project: bool) -> list[RelationPattern]:
+        """The patterns that can match a sentence with these trigger words (and a project or not),
+        in order; sentences repeat the same few combinations, so each is worked out once."""
+        key = (frozenset(present), has_project)
+        plan = self._plans.get(key)
+        if plan is None:
+            if len(self._plans) > 4096:
+                self._plans.clear()
+            plan = self._plans[key] = [pat for pat in self.patterns if not (
+                (pat.needs_project and not has_project) or (pat.needs and present.isdisjoint(pat.needs)))]
+        return plan
 
     def _abstract(self, text: str, s: int, e: int, para: int, insts: list[Mention],
                   projs: list[ProjectSpan]) -> _Sentence:
@@ -196,20 +216,20 @@ class RelationFinder:
             items.append((p.outer_start, p.outer_end, ch))
         items.sort()
         out: list[str] = []
-        where: list[int] = []
+        places: list[tuple[int, int, int]] = []
         pos = s
+        n = 0  # length of the abstract so far
         for a, b, ch in items:
             if a < pos:
                 continue
             out.append(text[pos:a])
-            where.extend(range(pos, a))
+            n += a - pos
+            places.append((n, a, b))
             out.append(ch)
-            where.append(a)
+            n += 1
             pos = b
         out.append(text[pos:e])
-        where.extend(range(pos, e))
-        where.append(e)
-        return _Sentence(s, e, para, "".join(out), inst_at, proj_at, where)
+        return _Sentence(s, e, para, "".join(out), inst_at, proj_at, places)
 
     def _apply(self, pat: RelationPattern, m: re.Match[str], sent: _Sentence, para_start: int,
                projects: Sequence[ProjectSpan], state: _State) -> bool:
@@ -265,12 +285,12 @@ class RelationFinder:
             return led[-1] if len({p.name for p in led}) == 1 else None
         # topic: the last project named before the match, in the same paragraph; failing that, the
         # next one later in the same sentence (X作为牵头行……为“P”提供银团贷款)
-        limit = sent.where[m.start()]
+        limit = sent.where(m.start())
         named = [p for p in projects if p.accepted or p in state.promoted]
         before = [p for p in named if para_start <= p.start and p.end <= limit]
         if before:
             return before[-1]
-        after = [p for p in named if sent.where[m.end()] <= p.start and p.end <= sent.end]
+        after = [p for p in named if sent.where(m.end()) <= p.start and p.end <= sent.end]
         return after[0] if after else None
 
 

@@ -136,3 +136,19 @@ def test_when_some_articles_fail_then_exit_code_is_one(tmp_path: Path) -> None:
     (tmp_path / "in" / "empty.txt").write_bytes(b"")
     assert main(["extract", str(tmp_path / "in"), "-o", str(tmp_path / "o"), "--quiet"]) == 1
     assert main(["extract", str(tmp_path / "in" / "good.txt"), "-o", str(tmp_path / "o2"), "--quiet"]) == 0
+
+
+def test_when_text_is_normalized_for_duplicates_then_it_equals_plain_nfkc() -> None:
+    # batch.nfkc replaces common full-width punctuation before (maybe) normalizing: same result
+    import random
+    import unicodedata
+
+    from pipeline.batch import nfkc
+
+    rng = random.Random(7)
+    alphabet = ("，：；（）！？％　…。、“”《》中国银行证券ＡＢＣ１２３ａ①㈠ﬁé\u0301e\u0301\u3099か\u309a"
+                "Å\u212b ,.;:()!?%abc012\u00a0\u2002\ufe50\uff61")
+    for n in range(400):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert nfkc(text) == unicodedata.normalize("NFKC", text), repr(text)
+    assert nfkc("中国，银行（深圳）…") == "中国,银行(深圳)..."
