@@ -148,7 +148,7 @@ def test_when_text_is_normalized_for_duplicates_then_it_equals_plain_nfkc() -> N
     rng = random.Random(7)
     alphabet = ("，：；（）！？％　…。、“”《》中国银行证券ＡＢＣ１２３ａ①㈠ﬁé\u0301e\u0301\u3099か\u309a"
                 "Å\u212b ,.;:()!?%abc012\u00a0\u2002\ufe50\uff61")
-    for n in range(400):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+    for _ in range(400):
+        text = "".join(rng.choice(alphabet) for _k in range(rng.randint(0, 40)))
         assert nfkc(text) == unicodedata.normalize("NFKC", text), repr(text)
     assert nfkc("中国，银行（深圳）…") == "中国,银行(深圳)..."
