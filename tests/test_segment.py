@@ -57,3 +57,18 @@ def test_when_tokenizing_then_tokens_cover_the_text_exactly(nlp) -> None:  # typ
     doc = nlp.make_doc(text)
     assert doc.text == text
     assert "".join(t.text for t in doc) == text
+
+
+def test_when_rjieba_is_loaded_without_its_default_instance_then_it_still_imports_normally() -> None:
+    # Segmenter loads jieba-rs's class without running rjieba/__init__.py (start-up time); a later
+    # ``import rjieba`` by anyone else must still work and use the same class
+    import subprocess
+    import sys
+
+    code = ("from pipeline.segment import Segmenter, _rjieba_class; import sys; "
+            "cls = _rjieba_class(); assert 'rjieba' not in sys.modules, 'package ran'; "
+            "s = Segmenter([('星途数智', None, None)]); "
+            "import rjieba; assert rjieba.Jieba is cls; "
+            "print(s.words('深圳市星途数智科技'), rjieba.cut('中国工商银行'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['深圳市', '星途数智', '科技'] ['中国工商银行']"
