@@ -33,8 +33,8 @@ from .settings import Settings
 from .tables import COLUMNS, TABLES, Row, csv_text, frames_of, rows, to_frame
 
 RUN_DIR = ".finnews-run"
-WINDOW = 64  # records handed to the worker pool per worker at a time
-BATCH = 16  # records per worker task
+BATCH = 64  # records per worker task (fewer for small inputs, so that every worker gets some)
+WINDOW = 2  # batches per worker handed out ahead of the results consumed
 _STATUS = list(COLUMNS["articles"]).index("status")
 _ERROR = list(COLUMNS["articles"]).index("error")
 _DUPLICATE_OF = list(COLUMNS["articles"]).index("duplicate_of")
@@ -333,15 +333,17 @@ def run_local(records: Iterable[Any], settings: Settings, extractor: Any = None,
 
 
 def run_encoded(records: Iterable[Any], settings: Settings, extractor: Any = None,
-                dedup: Deduplicator | None = None) -> Iterator[Outcome]:
+                dedup: Deduplicator | None = None, total: int | None = None) -> Iterator[Outcome]:
     """:func:`run_local`, as :class:`Outcome` objects for output in ``settings.format``: workers
-    encode the rows, and the parent only orders, checks duplicates and writes."""
-    yield from _ordered(records, settings, extractor, dedup or Deduplicator(), encoded=True)
+    encode the rows, and the parent only orders, checks duplicates and writes. ``total``, the
+    number of records when known, keeps batches small enough for every worker to get some."""
+    yield from _ordered(records, settings, extractor, dedup or Deduplicator(), encoded=True, total=total)
 
 
 def _ordered(records: Iterable[Any], settings: Settings, extractor: Any, dedup: Deduplicator,
-             encoded: bool) -> Iterator[Any]:
+             encoded: bool, total: int | None = None) -> Iterator[Any]:
     workers = max(1, settings.workers)
+    batch_size = BATCH if total is None else max(1, min(BATCH, total // (2 * WINDOW * workers)))
     if workers == 1:
         if extractor is None:
             from .api import Extractor
@@ -367,15 +369,15 @@ def _ordered(records: Iterable[Any], settings: Settings, extractor: Any, dedup: 
         _WORKER = None
         ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
     # records go to the workers in batches (one task each: the pool's per-task cost is paid once
-    # per batch), through a sliding window: at most WINDOW records per worker are read ahead of the
+    # per batch), through a sliding window: at most WINDOW batches per worker are read ahead of the
     # results consumed (memory stays flat), and the workers never wait for a window to drain
-    in_flight = threading.BoundedSemaphore(max(2, WINDOW * workers // BATCH))
+    in_flight = threading.BoundedSemaphore(WINDOW * workers)
 
     def feed() -> Iterator[list[Any]]:
         batch: list[Any] = []
         for record in records:
             batch.append(record)
-            if len(batch) == BATCH:
+            if len(batch) == batch_size:
                 in_flight.acquire()
                 yield batch
                 batch = []
@@ -435,7 +437,8 @@ def extract_to(inputs: Sequence[str], out_dir: str | Path, settings: Settings, *
     records = islice(iter_records(inputs, settings=settings), len(done), None)
     batch: list[Outcome] = []
     try:
-        for outcome in run_encoded(records, settings, extractor, dedup):
+        left = None if total is None else total - len(done)
+        for outcome in run_encoded(records, settings, extractor, dedup, total=left):
             progress.add(outcome)
             batch.append(outcome)
             if len(batch) >= settings.chunk_size:
