@@ -5,9 +5,10 @@ atomically), then joins them into the four tables, each renamed into place when 
 crash (even ``kill -9``), ``--resume`` counts the articles already in the chunks, skips that many
 input records, and carries on; the final tables equal those of an uninterrupted run.
 
-Workers are processes that each build the spaCy pipeline once; records go to them in bounded
-windows (memory stays flat whatever the dump's size) and results are consumed in input order, so
-the tables are byte-identical for any number of workers.
+Workers are processes that each hold the analysis stages, built once (forked from the parent when
+that is safe); records go to them in batches through a bounded window (memory stays flat whatever
+the dump's size), they send back each article's rows already encoded (:class:`Outcome`), and
+results are consumed in input order, so the tables are byte-identical for any number of workers.
 """
 from __future__ import annotations
 

@@ -827,10 +827,6 @@ def _cjk_count(text: str) -> int:
     return len(text) - len(_CJK_RUN.sub("", text))  # runs: one match per character is 6x slower
 
 
-def _squash(text: str) -> str:
-    return _tidy(text)
-
-
 def _p_score(node: Any, at_least_one: bool = False) -> int:
     """The CJK characters in the <p> elements inside ``node`` (a <p> in a <p> counts twice);
     with ``at_least_one``, 1 as soon as there is one."""
@@ -897,10 +893,10 @@ def _survey(top: list[Any], classes: _Classes) -> tuple[Any | None, dict[str, st
         elif name == "h1":
             h1s.append(node)
         elif name == "title" and not title:
-            title = _squash(_text_of(node))
+            title = _tidy(_text_of(node))
         elif name == "time" and not time_text:
             stamp = node.get("datetime")
-            time_text = stamp.strip() if stamp and stamp.strip() else _squash(_text_of(node))
+            time_text = stamp.strip() if stamp and stamp.strip() else _tidy(_text_of(node))
         elif name == "article":
             articles.append(node)
         cls, ident = node.get("class"), node.get("id")
@@ -993,7 +989,7 @@ def _within(node: Any | None, root: Any | None) -> bool:
 def _pick_h1(h1s: list[Any], root: Any | None, title: str) -> str:
     """The headline: an <h1> inside the content, else one the <title> contains, else the first
     (a site logo is often an <h1> too)."""
-    texts = [(_squash(_text_of(h)), h) for h in h1s]
+    texts = [(_tidy(_text_of(h)), h) for h in h1s]
     texts = [(t, h) for t, h in texts if t]
     for text, h in texts:
         if _within(h.getparent(), root):
