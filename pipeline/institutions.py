@@ -257,7 +257,7 @@ class InstitutionFinder:
         if start >= hs:
             return None
         core = 0
-        anchored = False
+        anchored = named = False  # named: anchored by a known name, not only by a place
         for s, _, w in words:
             if w in ("（", "）", "(", ")") or re.fullmatch(r"\d+", w):
                 continue
@@ -265,6 +265,10 @@ class InstitutionFinder:
                 core += len(w)  # a known brand before a short head (中国人寿 + 资管)
             elif w in self.places or w in self.known or s in gaz_starts or self.place_at(text, s) == len(w):
                 anchored = True
+                named = named or w in self.known or s in gaz_starts
+            elif n := self.place_at(text, s):  # a word that starts with a place (上海市第一人民医院, one token)
+                anchored = True
+                core += 0 if self.generic(w[n:]) else len(w) - n
             elif not self.generic(w):
                 core += len(w)
         if head.min_core:
@@ -272,6 +276,8 @@ class InstitutionFinder:
                 return None  # 由公募基金: a stop word glued to the name by the tokenizer
         elif not anchored and (core == 0 or head.anchor):
             return None
+        elif head.specific and core == 0 and not named:
+            return None  # 两家苏州科技公司: a place and generic words describe companies, they name none
         name = text[start:he]
         if len(name) <= len(head.head) or "的" in name or self.rules.reject_pattern.search(name):
             return None

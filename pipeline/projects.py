@@ -13,7 +13,7 @@ too, so that the relation extractor knows which project a paragraph is about.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .records import Mention
@@ -25,6 +25,51 @@ SHORT_REFERENCES = ("PROJ_BACK_REFERENCE", "ANAPHOR")
 _QUOTE = re.compile(r"“([^“”\n]{1,90})”|《([^《》\n]{1,90})》|\"([^\"\n]{1,90})\"")
 _NAME_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z0-9Ⅰ-Ⅻ]")
 _TRAILING_PAREN = re.compile(r"[（(][^（）()]{1,10}[）)]$")
+
+
+CELL = "\u3000"  # the cleaner separates the cells of a table row with an ideographic space
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    """A row of a table whose header names the columns: ``cells`` are ``(column, start, end)`` of the
+    cells under a known column (project, lead, co or joint); ``start:end`` is the whole row."""
+
+    start: int
+    end: int
+    cells: tuple[tuple[str, int, int], ...]
+
+
+def table_rows(text: str, columns: Mapping[str, Sequence[str]]) -> list[TableRow]:
+    """The records of the tables in ``text``: a header row of short cells naming a project column
+    and at least one role column (序号　项目名称　牵头单位　参与单位), then every following row with as
+    many cells."""
+    if CELL not in text:
+        return []
+    column_of = {label: column for column, labels in columns.items() for label in labels}
+    rows: list[TableRow] = []
+    header: list[str | None] | None = None
+    pos = 0
+    for line in text.split("\n"):
+        cells = []
+        at = pos
+        for cell in line.split(CELL):
+            stripped = cell.strip()
+            if stripped:
+                s = at + cell.index(stripped)
+                cells.append((s, s + len(stripped)))
+            at += len(cell) + 1
+        names = [column_of.get(text[s:e]) for s, e in cells]
+        if (len(cells) >= 2 and "project" in names and any(n not in (None, "project") for n in names)
+                and all(e - s <= 8 for s, e in cells)):
+            header = names
+        elif header is not None and len(cells) == len(header):
+            rows.append(TableRow(pos, pos + len(line), tuple(
+                (column, s, e) for column, (s, e) in zip(header, cells, strict=True) if column)))
+        else:
+            header = None
+        pos += len(line) + 1
+    return rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +132,14 @@ class ProjectFinder:
             name = text[s:e]
             quoted.append(ProjectSpan(s, e, name, True, "PROJ_FIELD", s, e))
             names.add(name)
+        for row in table_rows(text, self.cfg["table_columns"]):
+            for column, s, e in row.cells:
+                name = text[s:e]
+                if (column == "project" and self.cfg["min_chars_unquoted"] <= len(name) <= self.cfg["max_chars"]
+                        and in_institution.free(s, e) and not any(q in name for q in "“”《》\"")
+                        and _NAME_CHAR.match(name) and not name.isdigit()):
+                    quoted.append(ProjectSpan(s, e, name, True, "PROJ_TABLE", s, e))
+                    names.add(name)
         taken = _Occupied(len(text), [*((p.outer_start, p.outer_end) for p in quoted),
                                       *((m.start, m.end) for m in institutions)])
         spans = quoted + self._unquoted(text, tokens, taken, names)

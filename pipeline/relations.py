@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from .projects import ProjectSpan, project_mentions
+from .projects import ProjectSpan, TableRow, project_mentions, table_rows
 from .records import Mention, Relation
 from .rules import RelationPattern, Rules
 
@@ -111,17 +111,38 @@ class RelationFinder:
         para_starts: dict[int, int] = {}
         for s, _, para in sents:
             para_starts.setdefault(para, s)
-        # only sentences where a mention starts can hold a relation (or open a record)
         inst_starts = [m.start for m in institutions]
         proj_starts = [p.start for p in projects]
+        in_rows = set()
+        for row in table_rows(text, self.rules.projects["table_columns"]):
+            self._table_row(row, (institutions, inst_starts), (projects, proj_starts), state)
+            in_rows.add(row.start)
+        # only sentences where a mention starts can hold a relation (or open a record)
         sent_starts = [s for s, _, _ in sents]
         busy = {bisect.bisect_right(sent_starts, x) - 1 for x in (*inst_starts, *proj_starts)}
         for k in sorted(busy):
-            if k >= 0:
+            if k >= 0 and para_starts[sents[k][2]] not in in_rows:  # a table row is one record, read above
                 s, e, para = sents[k]
                 self._sentence(text, s, e, para, para_starts, (institutions, inst_starts), (projects, proj_starts),
                                state)
         return state.relations, state.promoted
+
+    def _table_row(self, row: TableRow, institutions: tuple[Sequence[Mention], list[int]],
+                   projects: tuple[Sequence[ProjectSpan], list[int]], state: _State) -> None:
+        """The relations of one table record: the project in its project cell, each institution in
+        a role cell with the column's role (lead, co; joint: the first leads, the others co-apply)."""
+        project = next((p for column, s, e in row.cells if column == "project"
+                        for p in _within(*projects, s, e)), None)
+        if project is None:
+            return
+        for column, s, e in row.cells:
+            insts = _within(*institutions, s, e) if column != "project" else []
+            for k, inst in enumerate(insts):
+                role = "lead" if column == "lead" or (column == "joint" and k == 0) else "co_applicant"
+                state.relations.append((project, inst, role, (row.start, row.end), "REL_TABLE_ROW"))
+        if not project.accepted and project not in state.promoted and any(
+                column != "project" and _within(*institutions, s, e) for column, s, e in row.cells):
+            state.promoted.append(project)
 
     # ------------------------------------------------------------------------------------------
     def _with_anaphora(self, text: str, projects: Sequence[ProjectSpan], sents: list[tuple[int, int, int]]
@@ -276,8 +297,8 @@ class RelationFinder:
                 projects: Sequence[ProjectSpan], state: _State) -> ProjectSpan | None:
         if pat.attach == "record":
             return state.record
-        if pat.attach == "count":
-            return state.count
+        if pat.attach == "count" and state.count is not None:
+            return state.count  # else the topic: 其余4家分别为… after a loan named before
         if pat.attach == "led_by":
             leaders = {i.canonical for i in _members(m, "led_by", sent.insts)}
             led = [p for p, i, role, _, _ in state.relations if p is not None and role == "lead"

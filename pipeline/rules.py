@@ -48,6 +48,7 @@ class OrgHead:
     type: str
     min_core: int
     anchor: bool = False  # the name must hold a place or a known name (…公司)
+    specific: bool = False  # a place is not enough: it needs a known name or a non-generic word too
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,12 +240,12 @@ def load_org_rules(path: Path) -> dict[str, Any]:
             raise RuleError("E203", path=path, line=line, key=key, allowed=", ".join(sorted(keys)))
     heads = []
     for line, item in _yaml_items(path, "heads"):
-        _check_keys(path, line, item, {"id", "head", "type", "min_core"}, {"anchor"})
+        _check_keys(path, line, item, {"id", "head", "type", "min_core"}, {"anchor", "specific"})
         if item["type"] not in INSTITUTION_TYPES:
             raise RuleError("E204", path=path, line=line, key="type", value=item["type"],
                             allowed=", ".join(INSTITUTION_TYPES))
         heads.append(OrgHead(str(item["id"]), str(item["head"]), item["type"], int(item["min_core"]),
-                             bool(item.get("anchor", False))))
+                             bool(item.get("anchor", False)), bool(item.get("specific", False))))
     conts = []
     for line, item in _yaml_items(path, "continuations"):
         _check_keys(path, line, item, {"id", "suffix", "type", "max_gap"})
@@ -285,8 +286,9 @@ PROJECT_KEYS = {
     "heads": list, "min_chars": int, "max_chars": int, "min_chars_unquoted": int, "reject_chars": str,
     "not_project_after": list, "not_project_before": list, "scenario_words": list, "unquoted_after": list,
     "admission_words": list, "unquoted_stops": list, "determiners": list, "anaphora": dict,
-    "field_labels": list, "unquoted_reject_pattern": str,
+    "field_labels": list, "unquoted_reject_pattern": str, "table_columns": dict,
 }
+TABLE_ROLES = ("project", "lead", "co", "joint")
 
 
 def load_projects(path: Path) -> dict[str, Any]:
@@ -303,6 +305,14 @@ def load_projects(path: Path) -> dict[str, Any]:
     for kind in anaphora:
         if kind not in ("former", "latter", "this"):
             raise RuleError("E203", path=path, line=lines["anaphora"], key=kind, allowed="former, latter, this")
+    for role, labels in data["table_columns"].items():
+        if role not in TABLE_ROLES:
+            raise RuleError("E203", path=path, line=lines["table_columns"], key=role, allowed=", ".join(TABLE_ROLES))
+        if not isinstance(labels, list) or not all(isinstance(x, str) and x for x in labels):
+            raise RuleError("E204", path=path, line=lines["table_columns"], key=role, value=labels,
+                            allowed="a list of column labels")
+    if "project" not in data["table_columns"]:
+        raise RuleError("E201", path=path, line=lines["table_columns"], detail="table_columns needs a project column")
     return data
 
 
@@ -313,7 +323,7 @@ MACROS = {
     "N": "(?:\\d+|[一二两三四五六七八九十]+)",
 }
 MACROS["IL"] = "{I}(?:(?:、|和|与|及|以及|、以及)(?:其)?(?:子公司|旗下)?{I})*".format(**MACROS)
-MACROS["PL"] = "{P}(?:(?:、|和|与|及|以及){P})*".format(**MACROS)
+MACROS["PL"] = "{P}(?:(?:、|和|与|及|以及|、以及)?{P})*".format(**MACROS)  # “A”“B”以及“C” too
 ROLE_GROUPS = {"lead", "co", "joint", "resp_i", "resp_p", "project", "led_by", "count"}
 ATTACH = ("same", "topic", "record", "count", "led_by", "none")
 
