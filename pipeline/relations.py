@@ -285,6 +285,8 @@ class RelationFinder:
             state.record = named[0]
         if pat.sets == "count" and named and groups.get("count"):
             state.count = named[0]
+        if pat.sets and named and not named[0].accepted and named[0] not in state.promoted:
+            state.promoted.append(named[0])  # 项目名称：《P》 / 《P》共有4家机构参与: the construction makes it one
         if not roles:
             return pat.sets == "record" and bool(named)
         for inst, role, project in roles:

@@ -322,7 +322,9 @@ MACROS = {
     "PA": "[\ue400-\ue7ff]",
     "N": "(?:\\d+|[一二两三四五六七八九十]+)",
 }
-MACROS["IL"] = "{I}(?:(?:、|和|与|及|以及|、以及)(?:其)?(?:子公司|旗下)?{I})*".format(**MACROS)
+# a member may carry a short descriptor: 与其全资子公司Y, 与本地初创企业Y
+MACROS["IL"] = ("{I}(?:(?:、|和|与|及|以及|、以及)(?:其)?(?:全资|控股)?(?:子公司|旗下)?(?:本地|当地)?"
+                "(?:初创企业|初创公司|科技企业|科技公司)?{I})*").format(**MACROS)
 MACROS["PL"] = "{P}(?:(?:、|和|与|及|以及|、以及)?{P})*".format(**MACROS)  # “A”“B”以及“C” too
 ROLE_GROUPS = {"lead", "co", "joint", "resp_i", "resp_p", "project", "led_by", "count"}
 ATTACH = ("same", "topic", "record", "count", "led_by", "none")
