@@ -105,7 +105,7 @@ class RelationFinder:
 
     def find(self, text: str, institutions: Sequence[Mention], projects: Sequence[ProjectSpan]
              ) -> tuple[list[tuple[ProjectSpan | None, Mention, str, tuple[int, int], str]], list[ProjectSpan]]:
-        sents = sentences(text)
+        sents = _with_lists(text, sentences(text), institutions)
         projects = self._with_anaphora(text, projects, sents)
         state = _State()
         para_starts: dict[int, int] = {}
@@ -315,6 +315,36 @@ class RelationFinder:
             return before[-1]
         after = [p for p in named if sent.where(m.end()) <= p.start and p.end <= sent.end]
         return after[0] if after else None
+
+
+_ITEM_MARK = re.compile(r"^\s*(?:[-•·*●▪]|\d{1,2}[.、．)]|[（(]\d{1,2}[）)])?\s*")
+_ITEM_NOTE = re.compile(r"\s*(?:[（(][^（）()]{1,6}[）)])?[；;，,。、]?\s*$")
+
+
+def _with_lists(text: str, sents: list[tuple[int, int, int]], institutions: Sequence[Mention]
+                ) -> list[tuple[int, int, int]]:
+    """Sentences, a sentence ending with a colon joined with the lines after it that each name one
+    institution (…由以下3家机构共同承担：↵A↵B↵C): the list reads as one sentence."""
+    ends = {m.end: m.start for m in institutions}
+    out: list[tuple[int, int, int]] = []
+    k = 0
+    while k < len(sents):
+        s, e, para = sents[k]
+        j = k + 1
+        if text[s:e].rstrip().endswith(("：", ":")):
+            while j < len(sents) and sents[j][2] != sents[j - 1][2] and _is_item(text, *sents[j][:2], ends):
+                j += 1
+        out.append((s, sents[j - 1][1], para))
+        k = j
+    return out
+
+
+def _is_item(text: str, s: int, e: int, ends: Mapping[int, int]) -> bool:
+    """A line holding one institution name and nothing else (a bullet, a short note such as （牵头））."""
+    line = text[s:e]
+    start = s + _ITEM_MARK.match(line).end()  # type: ignore[union-attr]
+    end = s + _ITEM_NOTE.search(line).start()  # type: ignore[union-attr]
+    return ends.get(end) == start
 
 
 def _within(items: Sequence[W], starts: list[int], s: int, e: int) -> list[W]:

@@ -322,21 +322,25 @@ MACROS = {
     "PA": "[\ue400-\ue7ff]",
     "N": "(?:\\d+|[一二两三四五六七八九十]+)",
 }
-# a member may carry a short descriptor: 与其全资子公司Y, 与本地初创企业Y
-MACROS["IL"] = ("{I}(?:(?:、|和|与|及|以及|、以及)(?:其)?(?:全资|控股)?(?:子公司|旗下)?(?:本地|当地)?"
-                "(?:初创企业|初创公司|科技企业|科技公司)?{I})*").format(**MACROS)
+# the start of a list item: spaces, a bullet or a number (- A, 1. A, （1）A)
+MACROS["LS"] = "\\s*(?:[-•·*●▪]|\\d{1,2}[.、．)]|[（(]\\d{1,2}[）)])?\\s*"
+# a member may carry a short descriptor (与其全资子公司Y, 与本地初创企业Y); a list after a colon may
+# run over lines, one member a line, with bullets and short notes (：↵- A（牵头）↵- B)
+MACROS["IL"] = ("{I}(?:(?:、|和|与|及|以及|、以及|(?:[（(][^（）()]{{1,6}}[）)])?[；;，,、]?\n{LS})"
+                "(?:其)?(?:全资|控股)?(?:子公司|旗下)?(?:本地|当地)?(?:初创企业|初创公司|科技企业|科技公司)?{I})*"
+                ).format(**MACROS)
 MACROS["PL"] = "{P}(?:(?:、|和|与|及|以及|、以及)?{P})*".format(**MACROS)  # “A”“B”以及“C” too
 ROLE_GROUPS = {"lead", "co", "joint", "resp_i", "resp_p", "project", "led_by", "count"}
 ATTACH = ("same", "topic", "record", "count", "led_by", "none")
 
 
 def expand_macros(pattern: str) -> str:
-    """Replace {I}, {IL}, {P}, {PA}, {PL}, {N}; inside a character class, {I}/{P} add their ranges."""
+    """Replace {I}, {IL}, {P}, {PA}, {PL}, {N}, {LS}; inside a character class, {I}/{P} add their ranges."""
     def inner(name: str) -> str:
         return MACROS[name][1:-1] if MACROS[name].startswith("[") else MACROS[name]
     out = re.sub(r"\[([^\]]*)\]", lambda m: "[" + re.sub(r"\{(I|P|PA)\}", lambda k: inner(k.group(1)),
                                                              m.group(1)) + "]", pattern)
-    return re.sub(r"\{(IL|PL|PA|I|P|N)\}", lambda m: MACROS[m.group(1)], out)
+    return re.sub(r"\{(IL|PL|PA|LS|I|P|N)\}", lambda m: MACROS[m.group(1)], out)
 
 
 def load_relations(path: Path) -> tuple[RelationPattern, ...]:
