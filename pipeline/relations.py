@@ -107,6 +107,7 @@ class RelationFinder:
              ) -> tuple[list[tuple[ProjectSpan | None, Mention, str, tuple[int, int], str]], list[ProjectSpan]]:
         sents = _with_lists(text, sentences(text), institutions)
         projects = self._with_anaphora(text, projects, sents)
+        institutions = self._institution_anaphora(text, institutions, projects, sents)
         state = _State()
         para_starts: dict[int, int] = {}
         for s, _, para in sents:
@@ -171,6 +172,25 @@ class RelationFinder:
             if target is not None:
                 out.append(ProjectSpan(s, e, target.name, True, "ANAPHOR", s, e))
         return sorted(out, key=lambda p: p.start)
+
+    def _institution_anaphora(self, text: str, institutions: Sequence[Mention], projects: Sequence[ProjectSpan],
+                              sents: list[tuple[int, int, int]]) -> Sequence[Mention]:
+        """Institutions plus 前者 / 后者 that stand for no project: the first / second of the last two
+        institutions named together in the paragraph (X和Y均有斩获。前者牵头申报了“P”，后者参与)."""
+        resolved = {p.start for p in projects if p.rule == "ANAPHOR"}
+        para_at = _paragraph_lookup(sents)
+        added = []
+        for m in self.anaphora_re.finditer(text):
+            s, e = m.span()
+            kind = self.anaphora[m.group()]
+            if kind not in ("former", "latter") or s in resolved:
+                continue
+            para = para_at(s)
+            before = [i for i in institutions if i.end <= s and para_at(i.start) == para]
+            if len(before) >= 2 and _PAIR.fullmatch(text, before[-2].end, before[-1].start):
+                target = before[-2] if kind == "former" else before[-1]
+                added.append(Mention(target.label, target.text, target.canonical, target.type, s, e, "ANAPHOR"))
+        return sorted([*institutions, *added], key=lambda i: i.start) if added else institutions
 
     def _sentence(self, text: str, s: int, e: int, para: int, para_starts: dict[int, int],
                   institutions: tuple[Sequence[Mention], list[int]], all_projects: tuple[Sequence[ProjectSpan], list[int]],
@@ -317,6 +337,7 @@ class RelationFinder:
         return after[0] if after else None
 
 
+_PAIR = re.compile(r"、|和|与|及|以及")  # between two institutions named together
 _ITEM_MARK = re.compile(r"^\s*(?:[-•·*●▪]|\d{1,2}[.、．)]|[（(]\d{1,2}[）)])?\s*")
 _ITEM_NOTE = re.compile(r"\s*(?:[（(][^（）()]{1,6}[）)])?[；;，,。、]?\s*$")
 
