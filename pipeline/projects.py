@@ -101,7 +101,9 @@ class ProjectFinder:
             rf"([\u3400-\u9fffA-Za-z0-9]{{{cfg['min_chars_unquoted']},40}}?)(?={admission})")
         labels = "|".join(map(re.escape, sorted(cfg["field_labels"], key=len, reverse=True)))
         self.field_re = re.compile(
-            rf"(?:{labels})[：:]\s*([^\s　：:，。；]{{4,60}}?)(?=[\s　]|$|[，。；]|[^\s　：:]{{2,6}}[：:])", re.M)
+            rf"(?:{labels})(?:[：:]\s*|{CELL})([^\s　：:，。；]{{4,60}}?)(?=[\s　]|$|[，。；]|[^\s　：:]{{2,6}}[：:])", re.M)
+        # a label cell followed by its value cell (项目名称　X); a header row's next label is no value
+        self.column_labels = {label for labels in cfg["table_columns"].values() for label in labels}
         self.unquoted_reject = re.compile(cfg["unquoted_reject_pattern"])
         scenario = "|".join(map(re.escape, cfg["scenario_words"]))
         self.scenario_re = re.compile(rf"^(?:[、和及与]|以及)?(?:等)?[^，。；“”]{{0,10}}?(?:{scenario})")
@@ -127,17 +129,17 @@ class ProjectFinder:
         names = {p.name for p in quoted if p.accepted}  # the whole article: back-references may come first
         for m in self.field_re.finditer(text):
             s, e = m.span(1)
-            if text[s] in "“《\"" or not in_institution.free(s, e):
-                continue
             name = text[s:e]
+            if text[s] in "“《\"" or not in_institution.free(s, e) or name in self.column_labels:
+                continue
             quoted.append(ProjectSpan(s, e, name, True, "PROJ_FIELD", s, e))
             names.add(name)
         for row in table_rows(text, self.cfg["table_columns"]):
             for column, s, e in row.cells:
                 name = text[s:e]
                 if (column == "project" and self.cfg["min_chars_unquoted"] <= len(name) <= self.cfg["max_chars"]
-                        and in_institution.free(s, e) and not any(q in name for q in "“”《》\"")
-                        and _NAME_CHAR.match(name) and not name.isdigit()):
+                        and in_institution.free(s, e) and not _QUOTE.fullmatch(name)  # “P” alone: found above
+                        and _NAME_CHAR.search(name) and not name.isdigit()):
                     quoted.append(ProjectSpan(s, e, name, True, "PROJ_TABLE", s, e))
                     names.add(name)
         taken = _Occupied(len(text), [*((p.outer_start, p.outer_end) for p in quoted),

@@ -324,6 +324,8 @@ MACROS = {
 }
 # the start of a list item: spaces, a bullet or a number (- A, 1. A, （1）A)
 MACROS["LS"] = "\\s*(?:[-•·*●▪]|\\d{1,2}[.、．)]|[（(]\\d{1,2}[）)])?\\s*"
+# after a field label: a colon (项目名称：X), or the cell break of a two-column table row (项目名称　X)
+MACROS["FS"] = "(?:[：:]{LS}|\u3000)".format(**MACROS)
 # a member may carry a short descriptor (与其全资子公司Y, 与本地初创企业Y); a list after a colon may
 # run over lines, one member a line, with bullets and short notes (：↵- A（牵头）↵- B)
 MACROS["IL"] = ("{I}(?:(?:、|和|与|及|以及|、以及|(?:[（(][^（）()]{{1,6}}[）)])?[；;，,、]?\n{LS})"
@@ -335,12 +337,12 @@ ATTACH = ("same", "topic", "record", "count", "led_by", "none")
 
 
 def expand_macros(pattern: str) -> str:
-    """Replace {I}, {IL}, {P}, {PA}, {PL}, {N}, {LS}; inside a character class, {I}/{P} add their ranges."""
+    """Replace {I}, {IL}, {P}, {PA}, {PL}, {N}, {LS}, {FS}; inside a character class, {I}/{P} add their ranges."""
     def inner(name: str) -> str:
         return MACROS[name][1:-1] if MACROS[name].startswith("[") else MACROS[name]
     out = re.sub(r"\[([^\]]*)\]", lambda m: "[" + re.sub(r"\{(I|P|PA)\}", lambda k: inner(k.group(1)),
                                                              m.group(1)) + "]", pattern)
-    return re.sub(r"\{(IL|PL|PA|LS|I|P|N)\}", lambda m: MACROS[m.group(1)], out)
+    return re.sub(r"\{(IL|PL|PA|LS|FS|I|P|N)\}", lambda m: MACROS[m.group(1)], out)
 
 
 def load_relations(path: Path) -> tuple[RelationPattern, ...]:
