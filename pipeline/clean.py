@@ -677,7 +677,7 @@ class _LineBuilder:
     character, so the joined line comes out the same), and a string counts as text when it holds
     a character that survives it."""
 
-    __slots__ = ("blocks", "bold", "bold_text", "buf", "items", "lines", "plain_text")
+    __slots__ = ("blocks", "bold", "bold_text", "buf", "items", "lines", "plain_text", "sep")
 
     def __init__(self) -> None:
         self.lines: list[Line] = []
@@ -687,9 +687,13 @@ class _LineBuilder:
         self.bold = 0
         self.bold_text = False
         self.plain_text = False
+        self.sep = ""  # a separator owed before the next text (a <br> inside a table cell)
 
     def text(self, s: str) -> None:
         if _VISIBLE.search(s):
+            if self.sep:
+                self.buf.append(self.sep)
+                self.sep = ""
             self.buf.append(s)
             if self.bold:
                 self.bold_text = True
@@ -708,10 +712,18 @@ class _LineBuilder:
 
     def cell(self) -> None:
         """A table cell after another one on the same row: separate them like fields."""
+        self.sep = ""
         if self.bold_text or self.plain_text:
             self.buf.append("\u3000")
 
+    def cell_break(self) -> None:
+        """A <br> inside a table cell: the cell lists several values (two applicants on two lines),
+        so the row stays one line and the values are separated as a list."""
+        if self.bold_text or self.plain_text:
+            self.sep = "、"
+
     def end_line(self, br: bool = False) -> None:
+        self.sep = ""
         if not self.buf:
             return
         if not (self.bold_text or self.plain_text):  # only whitespace: no line
@@ -751,6 +763,7 @@ def _html_lines(text: str | None, children: list[Any], classes: _Classes) -> lis
     out = _LineBuilder()
     drop = classes.rules.drop_tags
     pre = 0
+    cells = 0  # open table cells
     if text:
         out.text(text)
     stack: list[Any] = children[::-1]  # a node to enter, or (node,) to leave
@@ -766,7 +779,10 @@ def _html_lines(text: str | None, children: list[Any], classes: _Classes) -> lis
             elif name in drop or ((attrs := node.items()) and _skipped(attrs, classes)):
                 pass  # dropped with everything inside; its tail is the parent's text
             elif name == "br":
-                out.end_line(br=True)
+                if cells:
+                    out.cell_break()
+                else:
+                    out.end_line(br=True)
             else:
                 if name in _BLOCKS:
                     out.end_line()
@@ -779,6 +795,7 @@ def _html_lines(text: str | None, children: list[Any], classes: _Classes) -> lis
                     out.bold += 1
                 elif name in _CELLS:
                     out.cell()
+                    cells += 1
                 s = node.text
                 if s:  # verbatim lines inside <pre>, flowing text elsewhere
                     if pre and "\n" in s:
@@ -800,6 +817,8 @@ def _html_lines(text: str | None, children: list[Any], classes: _Classes) -> lis
                     pre -= 1
             elif name in _BOLD:
                 out.bold -= 1
+            elif name in _CELLS:
+                cells -= 1
         s = node.tail
         if s:
             if pre and "\n" in s:

@@ -138,7 +138,7 @@ class ProjectFinder:
             for column, s, e in row.cells:
                 name = text[s:e]
                 if (column == "project" and self.cfg["min_chars_unquoted"] <= len(name) <= self.cfg["max_chars"]
-                        and in_institution.free(s, e) and not _QUOTE.fullmatch(name)  # “P” alone: found above
+                        and not _QUOTE.fullmatch(name)  # “P” alone: found above; a name inside is part of it
                         and _NAME_CHAR.search(name) and not name.isdigit()):
                     quoted.append(ProjectSpan(s, e, name, True, "PROJ_TABLE", s, e))
                     names.add(name)

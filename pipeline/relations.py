@@ -318,6 +318,9 @@ class RelationFinder:
     def _attach(self, pat: RelationPattern, m: re.Match[str], sent: _Sentence, para_start: int,
                 projects: Sequence[ProjectSpan], state: _State) -> ProjectSpan | None:
         if pat.attach == "record":
+            subject = _subject(sent, m.start())  # 《P》（承担单位：X；合作单位：Y）: this name opens a record
+            if subject is not None:
+                state.record = subject
             return state.record
         if pat.attach == "count" and state.count is not None:
             return state.count  # else the topic: 其余4家分别为… after a loan named before
@@ -326,6 +329,11 @@ class RelationFinder:
             led = [p for p, i, role, _, _ in state.relations if p is not None and role == "lead"
                    and i.canonical in leaders]
             return led[-1] if len({p.name for p in led}) == 1 else None
+        # a name in quotes right before the clause is its subject, a project even without a project
+        # head (“数字人民币消费街区”由X牵头, 《P》由X承担, “P”的承保主体为X)
+        subject = _subject(sent, m.start())
+        if subject is not None:
+            return subject
         # topic: the last project named before the match, in the same paragraph; failing that, the
         # next one later in the same sentence (X作为牵头行……为“P”提供银团贷款)
         limit = sent.where(m.start())
@@ -366,6 +374,18 @@ def _is_item(text: str, s: int, e: int, ends: Mapping[int, int]) -> bool:
     start = s + _ITEM_MARK.match(line).end()  # type: ignore[union-attr]
     end = s + _ITEM_NOTE.search(line).start()  # type: ignore[union-attr]
     return ends.get(end) == start
+
+
+def _subject(sent: _Sentence, at: int) -> ProjectSpan | None:
+    """The project or quoted candidate whose placeholder stands right before ``abstract[at]``, with
+    at most a 的 / 则 / 也 / 还 or an opening bracket between."""
+    k = at - 1
+    while k >= 0 and at - k <= 3 and sent.abstract[k] in _SUBJECT_GLUE:
+        k -= 1
+    return sent.projs.get(sent.abstract[k]) if k >= 0 else None
+
+
+_SUBJECT_GLUE = "的则也还（("
 
 
 def _within(items: Sequence[W], starts: list[int], s: int, e: int) -> list[W]:

@@ -445,6 +445,8 @@ LINE_STRUCTURE = [
     pytest.param("<table><tr><td>项目名称</td><td>甲系统</td></tr>"
                  "<tr><th>牵头单位</th><td>甲公司</td></tr></table>",
                  ["项目名称　甲系统", "牵头单位　甲公司"], id="table-rows"),
+    pytest.param("<table><tr><td>1</td><td>甲系统</td><td>甲公司<br>乙大学<br></td><td>金融服务</td></tr></table>",
+                 ["1　甲系统　甲公司、乙大学　金融服务"], id="br-inside-a-cell-lists"),
     pytest.param("<div>外层文字<p>内层段落。</p>尾部文字</div>", ["外层文字", "内层段落。", "尾部文字"],
                  id="nested-blocks"),
     pytest.param("<pre>第一行\n第二行</pre>", ["第一行", "第二行"], id="pre"),
