@@ -178,6 +178,12 @@ class InstitutionFinder:
                 if not _CJK.fullmatch(word):
                     bounded = True
                     break
+                if (len(word) > 1 and word[0] in rules.glued_stops and word not in self.places
+                        and word not in self.known and hs - s <= MAX_NAME):
+                    name_tokens.insert(0, (s + 1, e))  # 由恒宝|股份有限公司: the name starts after 由
+                    start = s + 1
+                    bounded = True
+                    break
                 if word in rules.left_stops:
                     prev = text[tokens[j - 1][0]:tokens[j - 1][1]] if j > 0 else ""
                     if word in rules.weak_left_stops and (self._is_place(prev) or not self._specific(
@@ -294,22 +300,23 @@ class InstitutionFinder:
         return Candidate(start, he, canonical, kind, head.id, 0)
 
     def _continue(self, text: str, chosen: list[Candidate]) -> list[Candidate]:
-        """Extend names with a branch or local office: 工商银行 + 深圳 + 分行."""
+        """Extend names with a branch or local office (工商银行 + 深圳 + 分行) or a unit of their own
+        (西安交通大学 + 经济与金融 + 学院)."""
         out = []
-        for c in chosen:
+        starts = [c.start for c in chosen]
+        for k, c in enumerate(chosen):
             e = c.end
             n = self.place_at(text, e)
-            if n:
-                for cont in self.rules.continuations:
-                    for gap in range(cont.max_gap + 1):
-                        s2 = e + n + gap
-                        if text.startswith(cont.suffix, s2) and _CJK.fullmatch(text, e + n, s2):
-                            end = s2 + len(cont.suffix)
-                            kind = c.type if cont.type == "inherit" else cont.type
-                            c = Candidate(c.start, end, c.canonical + text[e:end], kind, cont.id, 1)
-                            break
-                    else:
-                        continue
+            following = starts[k + 1] if k + 1 < len(starts) else len(text)  # the gap holds no other name
+            for cont in self.rules.continuations:
+                if (cont.place and not n) or (cont.after and cont.after != c.type):
+                    continue
+                first = e + n if cont.place else e
+                s2 = text.find(cont.suffix, first, min(following, first + cont.max_gap) + len(cont.suffix))
+                if s2 >= 0 and _CJK.fullmatch(text, first, s2) and (cont.place or s2 > first):
+                    end = s2 + len(cont.suffix)
+                    kind = c.type if cont.type == "inherit" else cont.type
+                    c = Candidate(c.start, end, c.canonical + text[e:end], kind, cont.id, 1)
                     break
             out.append(c)
         return out
@@ -349,7 +356,7 @@ class InstitutionFinder:
                 s, e = m.span("name")
                 name = m.group("name")
                 if (taken.intersection(range(s, e)) or self.generic(name) or name in self.places
-                        or any(ch in name for ch in "的了是在将和与及等")):
+                        or any(ch in name for ch in "的了是在将和与及等该还也已又均都则就其此")):
                     continue
                 kind = next((t for word, t in self.type_words if word in name), c.type)
                 out.append(Candidate(s, e, name, kind, "ORG_COORDINATED", 0))

@@ -175,20 +175,26 @@ class RelationFinder:
 
     def _institution_anaphora(self, text: str, institutions: Sequence[Mention], projects: Sequence[ProjectSpan],
                               sents: list[tuple[int, int, int]]) -> Sequence[Mention]:
-        """Institutions plus 前者 / 后者 that stand for no project: the first / second of the last two
-        institutions named together in the paragraph (X和Y均有斩获。前者牵头申报了“P”，后者参与)."""
+        """Institutions plus the anaphors that stand for one: 前者 / 后者 standing for no project are the
+        first / second of the last two institutions named together in the paragraph (X和Y均有斩获。
+        前者牵头申报了“P”，后者参与); 该行 / 该公司 is the institution named last in it."""
         resolved = {p.start for p in projects if p.rule == "ANAPHOR"}
         para_at = _paragraph_lookup(sents)
         added = []
         for m in self.anaphora_re.finditer(text):
             s, e = m.span()
             kind = self.anaphora[m.group()]
-            if kind not in ("former", "latter") or s in resolved:
+            if kind not in ("former", "latter", "institution") or s in resolved:
                 continue
             para = para_at(s)
             before = [i for i in institutions if i.end <= s and para_at(i.start) == para]
-            if len(before) >= 2 and _PAIR.fullmatch(text, before[-2].end, before[-1].start):
+            target = None
+            if kind == "institution":
+                if before and text[e:e + 1] not in _WORD_GOES_ON:  # 该行业, 该行为: no bank
+                    target = before[-1]
+            elif len(before) >= 2 and _PAIR.fullmatch(text, before[-2].end, before[-1].start):
                 target = before[-2] if kind == "former" else before[-1]
+            if target is not None:
                 added.append(Mention(target.label, target.text, target.canonical, target.type, s, e, "ANAPHOR"))
         return sorted([*institutions, *added], key=lambda i: i.start) if added else institutions
 
@@ -346,6 +352,7 @@ class RelationFinder:
 
 
 _PAIR = re.compile(r"、|和|与|及|以及")  # between two institutions named together
+_WORD_GOES_ON = set("业情列程径为动")  # after 该行: 行业, 行情, 行为 … are words of their own
 _ITEM_MARK = re.compile(r"^\s*(?:[-•·*●▪]|\d{1,2}[.、．)]|[（(]\d{1,2}[）)])?\s*")
 _ITEM_NOTE = re.compile(r"\s*(?:[（(][^（）()]{1,6}[）)])?[；;，,。、]?\s*$")
 

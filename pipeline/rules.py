@@ -57,6 +57,8 @@ class Continuation:
     suffix: str
     type: str
     max_gap: int
+    place: bool = True  # a place comes first (工商银行 + 深圳 + 分行); false: the gap follows the name
+    after: str = ""  # only after a name of this type (a school of a university)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,7 @@ class Rules:
     continuations: tuple[Continuation, ...]
     left_stops: frozenset[str]
     weak_left_stops: frozenset[str]
+    glued_stops: frozenset[str]
     generic_words: frozenset[str]
     abbreviations: tuple[tuple[str, str], ...]
     short_form_drops: tuple[str, ...]
@@ -233,7 +236,7 @@ def load_userdict(path: Path) -> tuple[tuple[str, int | None, str | None], ...]:
 
 def load_org_rules(path: Path) -> dict[str, Any]:
     data, lines = _yaml_mapping(path)
-    keys = {"heads", "continuations", "left_stops", "weak_left_stops", "generic_words", "abbreviations",
+    keys = {"heads", "continuations", "left_stops", "weak_left_stops", "glued_stops", "generic_words", "abbreviations",
             "short_form_drops", "type_words", "not_name_after", "reject_pattern"}
     for key, line in lines.items():
         if key not in keys:
@@ -248,11 +251,13 @@ def load_org_rules(path: Path) -> dict[str, Any]:
                              bool(item.get("anchor", False)), bool(item.get("specific", False))))
     conts = []
     for line, item in _yaml_items(path, "continuations"):
-        _check_keys(path, line, item, {"id", "suffix", "type", "max_gap"})
-        if item["type"] not in (*INSTITUTION_TYPES, "inherit"):
-            raise RuleError("E204", path=path, line=line, key="type", value=item["type"],
-                            allowed="inherit, " + ", ".join(INSTITUTION_TYPES))
-        conts.append(Continuation(str(item["id"]), str(item["suffix"]), item["type"], int(item["max_gap"])))
+        _check_keys(path, line, item, {"id", "suffix", "type", "max_gap"}, {"place", "after"})
+        for key in ("type", "after"):
+            if key in item and item[key] not in (*INSTITUTION_TYPES, "inherit"):
+                raise RuleError("E204", path=path, line=line, key=key, value=item[key],
+                                allowed="inherit, " + ", ".join(INSTITUTION_TYPES))
+        conts.append(Continuation(str(item["id"]), str(item["suffix"]), item["type"], int(item["max_gap"]),
+                                  bool(item.get("place", True)), str(item.get("after", ""))))
     abbreviations = []
     for line, item in _yaml_items(path, "abbreviations"):
         _check_keys(path, line, item, {"long", "short"})
@@ -276,6 +281,7 @@ def load_org_rules(path: Path) -> dict[str, Any]:
         "continuations": tuple(conts),
         "left_stops": frozenset(_str_list(path, lines, data, "left_stops")),
         "weak_left_stops": frozenset(_str_list(path, lines, data, "weak_left_stops")),
+        "glued_stops": frozenset(_str_list(path, lines, data, "glued_stops")),
         "generic_words": frozenset(_str_list(path, lines, data, "generic_words")),
         "abbreviations": tuple(abbreviations),
         "short_form_drops": tuple(_str_list(path, lines, data, "short_form_drops")),
@@ -303,8 +309,9 @@ def load_projects(path: Path) -> dict[str, Any]:
         raise RuleError("E201", path=path, line=1, detail=f"missing key(s) {', '.join(sorted(missing))}")
     anaphora = data["anaphora"]
     for kind in anaphora:
-        if kind not in ("former", "latter", "this"):
-            raise RuleError("E203", path=path, line=lines["anaphora"], key=kind, allowed="former, latter, this")
+        if kind not in ("former", "latter", "this", "institution"):
+            raise RuleError("E203", path=path, line=lines["anaphora"], key=kind,
+                            allowed="former, latter, this, institution")
     for role, labels in data["table_columns"].items():
         if role not in TABLE_ROLES:
             raise RuleError("E203", path=path, line=lines["table_columns"], key=role, allowed=", ".join(TABLE_ROLES))
