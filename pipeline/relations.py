@@ -158,6 +158,8 @@ class RelationFinder:
             before = [p for p in accepted if p.end <= s and para_at(p.start) == para]
             kind = self.anaphora[m.group()]
             target = None
+            if kind == "this" and not before and para > 0:  # 该项目 opening a paragraph: the last one before
+                before = [p for p in accepted if p.end <= s and para_at(p.start) == para - 1]
             if kind == "this" and before:
                 target = before[-1]
             elif kind in ("former", "latter"):
@@ -340,6 +342,10 @@ class RelationFinder:
         subject = _subject(sent, m.start())
         if subject is not None:
             return subject
+        if sent.abstract[m.end():m.end() + 1] == "的":  # 由X筹组的“P”: the clause names the project after it
+            named_after = sent.projs.get(sent.abstract[m.end() + 1:m.end() + 2])
+            if named_after is not None:
+                return named_after
         # topic: the last project named before the match, in the same paragraph; failing that, the
         # next one later in the same sentence (X作为牵头行……为“P”提供银团贷款)
         limit = sent.where(m.start())
