@@ -19,6 +19,7 @@ import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from ahocorasick_rs import MATCHKIND_LEFTMOST_LONGEST, AhoCorasick
@@ -87,6 +88,12 @@ class InstitutionFinder:
         for lengths in self.place_lengths.values():
             lengths[:] = sorted(set(lengths), reverse=True)
         self.type_words = rules.type_words
+        # continuations after a place (分行), and those without one by the type they follow (学院)
+        self.after_place = [c for c in rules.continuations if c.place]
+        self.after_type: dict[str, list[Any]] = {}
+        for cont in rules.continuations:
+            if not cont.place:
+                self.after_type.setdefault(cont.after, []).append(cont)
         self._generic_cache: dict[str, bool] = {}
 
     # ------------------------------------------------------------------------------------------
@@ -308,8 +315,8 @@ class InstitutionFinder:
             e = c.end
             n = self.place_at(text, e)
             following = starts[k + 1] if k + 1 < len(starts) else len(text)  # the gap holds no other name
-            for cont in self.rules.continuations:
-                if (cont.place and not n) or (cont.after and cont.after != c.type):
+            for cont in chain(self.after_place if n else (), self.after_type.get(c.type, ()), self.after_type.get("", ())):
+                if cont.after and cont.after != c.type:
                     continue
                 first = e + n if cont.place else e
                 s2 = text.find(cont.suffix, first, min(following, first + cont.max_gap) + len(cont.suffix))
