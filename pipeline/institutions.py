@@ -115,9 +115,12 @@ class InstitutionFinder:
         cands = list(gaz)
         cands += self._heads(text, tokens, gaz, gaz_starts)
         chosen = _longest_first(cands)
-        chosen = self._continue(text, chosen)
-        chosen = _longest_first(chosen + self._article_aliases(text, chosen))
-        chosen = _longest_first(chosen + self._coordinated(text, chosen))
+        continued = self._continue(text, chosen)
+        aliases = self._article_aliases(text, continued)
+        if aliases or any(a is not b for a, b in zip(chosen, continued, strict=True)):
+            continued = _longest_first(continued + aliases)
+        coordinated = self._coordinated(text, continued)
+        chosen = _longest_first(continued + coordinated) if coordinated else continued
         return [Mention(LABEL, text[c.start:c.end], c.canonical, c.type, c.start, c.end, c.rule) for c in chosen]
 
     # ------------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from ahocorasick_rs import MATCHKIND_STANDARD, AhoCorasick
+
 from .projects import ProjectSpan, TableRow, project_mentions, table_rows
 from .records import Mention, Relation
 from .rules import RelationPattern, Rules
@@ -83,6 +85,8 @@ class RelationFinder:
         self.rules = rules
         self.patterns: Sequence[RelationPattern] = rules.relations
         self.trigger_words = sorted({w for p in self.patterns for w in p.needs})
+        # every trigger word a sentence holds, overlapping ones too (申报 and 联合申报), in one pass
+        self.triggers = AhoCorasick(self.trigger_words, matchkind=MATCHKIND_STANDARD) if self.trigger_words else None
         self.unconditional = any(not p.needs and not p.needs_project for p in self.patterns)
         self._plans: dict[tuple[frozenset[str], bool], list[RelationPattern]] = {}
         ana = rules.projects["anaphora"]
@@ -208,8 +212,7 @@ class RelationFinder:
         projs = [p for p in _within(*all_projects, s, e) if s <= p.outer_start and p.outer_end <= e]
         if not insts and not projs:
             return
-        plain = text[s:e]
-        present = {w for w in self.trigger_words if w in plain}
+        present = set(self.triggers.find_matches_as_strings(text[s:e], overlapping=True)) if self.triggers else set()
         if not present and not projs and not self.unconditional:
             return  # no pattern can match: none of their words, no project
         sent = self._abstract(text, s, e, para, insts, projs)
