@@ -23,6 +23,8 @@ from .segment import Tokens
 LABEL = "PROJECT"
 SHORT_REFERENCES = ("PROJ_BACK_REFERENCE", "ANAPHOR")
 _QUOTE = re.compile(r"“([^“”\n]{1,90})”|《([^《》\n]{1,90})》|\"([^\"\n]{1,90})\"")
+_LIST_ITEM = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．]|[（(][一二三四五六七八九十\d]{1,3}[）)])[ \t]*"
+                        r"([\u3400-\u9fffA-Za-z0-9（）()·—\-]{6,60})[。；;]?$", re.M)
 _NAME_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z0-9Ⅰ-Ⅻ]")
 _TRAILING_PAREN = re.compile(r"[（(][^（）()]{1,10}[）)]$")
 
@@ -134,6 +136,12 @@ class ProjectFinder:
                 continue
             quoted.append(ProjectSpan(s, e, name, True, "PROJ_FIELD", s, e))
             names.add(name)
+        for m in _LIST_ITEM.finditer(text):  # 一、P on a line of its own: a list of projects
+            s, e = m.span(1)
+            name = text[s:e]
+            if self.has_head(name) and in_institution.free(s, e) and not self.unquoted_reject.search(name):
+                quoted.append(ProjectSpan(s, e, name, True, "PROJ_LIST_ITEM", s, e))
+                names.add(name)
         for row in table_rows(text, self.cfg["table_columns"]):
             for column, s, e in row.cells:
                 name = text[s:e]
