@@ -274,8 +274,11 @@ class RelationFinder:
         for a, b, ch in items:
             if a < pos:
                 continue
-            out.append(text[pos:a])
-            n += a - pos
+            gap = text[pos:a]
+            if places and "\n" in gap and _LIST_GAP.fullmatch(gap):
+                gap = "、"  # one member a line (：↵- A（牵头）↵- B): the list reads as A、B
+            out.append(gap)
+            n += len(gap)
             places.append((n, a, b))
             out.append(ch)
             n += 1
@@ -361,6 +364,9 @@ class RelationFinder:
 
 
 _PAIR = re.compile(r"、|和|与|及|以及")  # between two institutions named together
+# between two members of a list written one a line: a short note, punctuation, the line break, a bullet
+_LIST_GAP = re.compile(r"\s*(?:[（(][^（）()\n]{1,6}[）)])?[；;，,、。]?\s*\n\s*"
+                       r"(?:[-•·*●▪]|\d{1,2}[.、．)]|[（(]\d{1,2}[）)])?\s*")
 _WORD_GOES_ON = set("业情列程径为动")  # after 该行: 行业, 行情, 行为 … are words of their own
 _ITEM_MARK = re.compile(r"^\s*(?:[-•·*●▪]|\d{1,2}[.、．)]|[（(]\d{1,2}[）)])?\s*")
 _ITEM_NOTE = re.compile(r"\s*(?:[（(][^（）()]{1,6}[）)])?[；;，,。、]?\s*$")

@@ -333,11 +333,10 @@ MACROS = {
 MACROS["LS"] = "\\s*(?:[-•·*●▪]|\\d{1,2}[.、．)]|[（(]\\d{1,2}[）)])?\\s*"
 # after a field label: a colon (项目名称：X), or the cell break of a two-column table row (项目名称　X)
 MACROS["FS"] = "(?:[：:]{LS}|\u3000)".format(**MACROS)
-# a member may carry a short descriptor (与其全资子公司Y, 与本地初创企业Y); a list after a colon may
-# run over lines, one member a line, with bullets and short notes (：↵- A（牵头）↵- B)
-MACROS["IL"] = ("{I}(?:(?:、|和|与|及|以及|、以及|(?:[（(][^（）()]{{1,6}}[）)])?[；;，,、]?\n{LS})"
-                "(?:其)?(?:全资|控股)?(?:子公司|旗下)?(?:本地|当地)?(?:初创企业|初创公司|科技企业|科技公司)?{I})*"
-                ).format(**MACROS)
+# a member may carry a short descriptor (与其全资子公司Y, 与本地初创企业Y); a list written one member
+# a line reaches the patterns as A、B (the relation extractor joins it)
+MACROS["IL"] = ("{I}(?:(?:、|和|与|及|以及|、以及)(?:其|全资|控股|子公司|旗下|本地|当地|初创企业|初创公司|科技企业|科技公司)"
+                "{{0,3}}{I})*").format(**MACROS)
 MACROS["PL"] = "{P}(?:(?:、|和|与|及|以及|、以及)?{P})*".format(**MACROS)  # “A”“B”以及“C” too
 ROLE_GROUPS = {"lead", "co", "joint", "resp_i", "resp_p", "project", "led_by", "count"}
 ATTACH = ("same", "topic", "record", "count", "led_by", "none")
