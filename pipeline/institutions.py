@@ -7,7 +7,8 @@ Three sources, one resolution:
 2. rules (``models/org_rules.yaml``) for names the gazetteer does not know: a *head* (…银行,
    …有限公司, …大学) extended to the left over jieba tokens until a stop word or punctuation, kept
    only when something specific remains (a place, a known name, a non-generic word); a
-   *continuation* extends any name with a branch or local office (工商银行 + 深圳 + 分行);
+   *continuation* extends any name with a branch or local office (工商银行 + 深圳 + 分行) or a
+   unit of its own (西安交通大学 + 经济与金融 + 学院);
 3. aliases inside the article: ``X（以下简称“Y”）``, ``X（Y）``, and the short forms of a full name
    (深圳市星途数智科技有限公司 → 星途数智, 深圳农村商业银行股份有限公司 → 深圳农商银行).
 

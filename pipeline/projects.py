@@ -7,8 +7,11 @@ is not ruled out, it stays a *candidate* that a relation construction may promot
 documents (《…实施方案》) as often as projects. An unquoted name is taken after an application verb (…申报的P) or at
 the start of a clause that says it was admitted (此外，P也获准进入测试), and must end with a head.
 A shorter unquoted name that repeats the end of a project named earlier (审核辅助系统) is a
-back-reference to it, not a new project. Every later plain occurrence of a project name is marked
-too, so that the relation extractor knows which project a paragraph is about.
+back-reference to it, not a new project. The page's layout names projects too: a field line
+(项目名称：P, 项目名称　P in a two-column table), the project column of a table whose header row
+names its columns, a numbered line that is only a name with a head (一、P). Every later plain
+occurrence of a project name is marked too, so that the relation extractor knows which project a
+paragraph is about.
 """
 from __future__ import annotations
 

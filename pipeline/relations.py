@@ -5,9 +5,14 @@ project (anaphors such as 该项目 / 前者 / 后者 resolved to the project th
 patterns of ``models/relations.yaml`` — regular expressions over that abstract sentence, written
 over the constructions of the language (coordination, 分别, counts, 由X牵头, 作为牵头行 …) — are
 tried in order. A match consumes its part of the sentence, so a more specific pattern wins over a
-more general one. A pattern either names its project, or attaches to one: the topic of the
+more general one. A pattern either names its project, or attaches to one: a quoted name right
+before the clause (its subject: “P”由X牵头) or right after it (由X筹组的“P”), the topic of the
 paragraph, the last ``项目名称`` record, the last counted group, or the project an institution
-leads.
+leads. 前者 / 后者 with no two projects before, and 该行 / 该公司, stand for institutions.
+
+The page's own constructions come first: a table whose header row names the columns gives one
+record per row (:func:`pipeline.projects.table_rows`), and a sentence ending with a colon takes the
+one-institution lines after it as its list.
 """
 from __future__ import annotations
 
@@ -365,11 +370,12 @@ class RelationFinder:
 
 _PAIR = re.compile(r"、|和|与|及|以及")  # between two institutions named together
 # between two members of a list written one a line: a short note, punctuation, the line break, a bullet
-_LIST_GAP = re.compile(r"\s*(?:[（(][^（）()\n]{1,6}[）)])?[；;，,、。]?\s*\n\s*"
-                       r"(?:[-•·*●▪]|\d{1,2}[.、．)]|[（(]\d{1,2}[）)])?\s*")
+_BULLET = r"(?:[-•·*●▪]|\d{1,2}[.、．)]|[（(]\d{1,2}[）)])"  # - A / 1. A / （1）A
+_NOTE = r"(?:[（(][^（）()\n]{1,6}[）)])?[；;，,、。]?"  # A（牵头）；
+_LIST_GAP = re.compile(rf"\s*{_NOTE}\s*\n\s*{_BULLET}?\s*")
+_ITEM_MARK = re.compile(rf"^\s*{_BULLET}?\s*")
+_ITEM_NOTE = re.compile(rf"\s*{_NOTE}\s*$")
 _WORD_GOES_ON = set("业情列程径为动")  # after 该行: 行业, 行情, 行为 … are words of their own
-_ITEM_MARK = re.compile(r"^\s*(?:[-•·*●▪]|\d{1,2}[.、．)]|[（(]\d{1,2}[）)])?\s*")
-_ITEM_NOTE = re.compile(r"\s*(?:[（(][^（）()]{1,6}[）)])?[；;，,。、]?\s*$")
 
 
 def _with_lists(text: str, sents: list[tuple[int, int, int]], institutions: Sequence[Mention]
