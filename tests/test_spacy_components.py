@@ -15,6 +15,7 @@ SAMPLE_ID = "000_55cba44dae8bb6cf"
 SAMPLE = ROOT / "samples" / f"{SAMPLE_ID}.txt"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
 HELDOUT = ROOT / "tests" / "data" / "heldout"
+PROBES = ROOT / "tests" / "data" / "probes"
 COMPONENTS = ("finnews_institutions", "finnews_projects", "finnews_relations")
 CONFIG = {"nlp": {"tokenizer": {"@tokenizers": "finnews.JiebaTokenizer.v1"}}}
 
@@ -42,10 +43,10 @@ def seed(extractor: Extractor) -> Result:
 
 @pytest.fixture(scope="module")
 def texts(seed: Result, extractor: Extractor) -> list[str]:
-    """Clean texts: the seed article, the held-out articles (one in Traditional script), plus the
-    development articles when shared/ is there."""
+    """Clean texts: the seed article, the held-out and probe articles (Traditional script, tables,
+    lists), plus the development articles when shared/ is there."""
     out = [seed.article.text]
-    out += [r.article.text for r in extractor.iter_results([HELDOUT]) if r.article.status == "ok"]
+    out += [r.article.text for r in extractor.iter_results([HELDOUT, PROBES]) if r.article.status == "ok"]
     if CORPUS.is_dir():
         out += [r.article.text for r in extractor.iter_results([CORPUS]) if r.article.status == "ok"]
     return out
