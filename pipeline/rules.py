@@ -292,7 +292,7 @@ PROJECT_KEYS = {
     "heads": list, "min_chars": int, "max_chars": int, "min_chars_unquoted": int, "reject_chars": str,
     "not_project_after": list, "not_project_before": list, "scenario_words": list, "unquoted_after": list,
     "admission_words": list, "unquoted_stops": list, "determiners": list, "anaphora": dict,
-    "field_labels": list, "unquoted_reject_pattern": str, "table_columns": dict,
+    "field_labels": list, "unquoted_reject_pattern": str, "table_columns": dict, "named_before": list,
 }
 TABLE_ROLES = ("project", "lead", "co", "joint")
 
