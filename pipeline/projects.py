@@ -105,9 +105,11 @@ class ProjectFinder:
             r"(?:^|(?<=[，。；：\n]))(?:此外|另外|同时|其中|另有)?[，]?"
             rf"([\u3400-\u9fffA-Za-z0-9]{{{cfg['min_chars_unquoted']},40}}?)(?={admission})")
         named = "|".join(map(re.escape, sorted(cfg["named_before"], key=len, reverse=True)))
-        self.apposition_re = re.compile(  # P银团贷款: the name, from a clause start or after 是/为/的
-            rf"(?:^|(?<=[，。；：\n是为的对向]))([^\s，。；：“”《》的是为在和与及]{{{cfg['min_chars_unquoted']},40}}?)"
-            rf"(?={named})", re.M) if named else None
+        self.named_before_re = re.compile(named) if named else None
+        # P银团贷款: the name before the word, from a clause start or after 是/为/的
+        shortest = cfg["min_chars_unquoted"]
+        self.apposition_re = re.compile(
+            rf"(?:^|(?<=[，。；：\n是为的对向]))([^\s，。；：“”《》的是为在和与及]{{{shortest},40}})$", re.M)
         labels = "|".join(map(re.escape, sorted(cfg["field_labels"], key=len, reverse=True)))
         self.field_re = re.compile(
             rf"(?:{labels})(?:[：:]\s*|{CELL})([^\s　：:，。；]{{4,60}}?)(?=[\s　]|$|[，。；]|[^\s　：:]{{2,6}}[：:])", re.M)
@@ -225,7 +227,10 @@ class ProjectFinder:
             s, e = m.span(1)
             if self.has_head(text[s:e]) and s in token_at:
                 found.append((s, e, "PROJ_ADMITTED"))
-        for m in self.apposition_re.finditer(text) if self.apposition_re else ():
+        for w in self.named_before_re.finditer(text) if self.named_before_re else ():
+            m = self.apposition_re.search(text, max(0, w.start() - 41), w.start())
+            if m is None:
+                continue
             s, e = m.span(1)  # a bare 项目 head describes (重大项目银团贷款), a 工程 names one
             if self.has_head(text[s:e]) and not text[s:e].endswith("项目") and s in token_at:
                 found.append((s, e, "PROJ_NAMED_BEFORE"))
