@@ -228,10 +228,10 @@ class ProjectFinder:
             if self.has_head(text[s:e]) and s in token_at:
                 found.append((s, e, "PROJ_ADMITTED"))
         for w in self.named_before_re.finditer(text) if self.named_before_re else ():
-            name = self.apposition_re.search(text, max(0, w.start() - 41), w.start())
-            if name is None:
+            found_name = self.apposition_re.search(text, max(0, w.start() - 41), w.start())
+            if found_name is None:
                 continue
-            s, e = name.span(1)  # a bare 项目 head describes (重大项目银团贷款), a 工程 names one
+            s, e = found_name.span(1)  # a bare 项目 head describes (重大项目银团贷款), a 工程 names one
             if self.has_head(text[s:e]) and not text[s:e].endswith("项目") and s in token_at:
                 found.append((s, e, "PROJ_NAMED_BEFORE"))
         out = []
