@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .records import Mention
 from .rules import Rules
@@ -48,10 +49,15 @@ class TableRow:
 def table_rows(text: str, columns: Mapping[str, Sequence[str]]) -> list[TableRow]:
     """The records of the tables in ``text``: a header row of short cells naming a project column
     and at least one role column (序号　项目名称　牵头单位　参与单位), then every following row with as
-    many cells."""
+    many cells. The project and relation finders both ask for them: they are read once per text."""
     if CELL not in text:
         return []
-    column_of = {label: column for column, labels in columns.items() for label in labels}
+    return list(_table_rows(text, tuple((column, tuple(labels)) for column, labels in columns.items())))
+
+
+@lru_cache(maxsize=4)
+def _table_rows(text: str, columns: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[TableRow, ...]:
+    column_of = {label: column for column, labels in columns for label in labels}
     rows: list[TableRow] = []
     header: list[str | None] | None = None
     pos = 0
@@ -74,7 +80,7 @@ def table_rows(text: str, columns: Mapping[str, Sequence[str]]) -> list[TableRow
         else:
             header = None
         pos += len(line) + 1
-    return rows
+    return tuple(rows)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from ahocorasick_rs import MATCHKIND_STANDARD, AhoCorasick
 
 from .projects import ProjectSpan, TableRow, project_mentions, table_rows
 from .records import Mention, Relation
-from .rules import RelationPattern, Rules
+from .rules import BULLET, RelationPattern, Rules
 
 T = TypeVar("T")
 W = TypeVar("W", Mention, ProjectSpan)
@@ -115,8 +115,9 @@ class RelationFinder:
     def find(self, text: str, institutions: Sequence[Mention], projects: Sequence[ProjectSpan]
              ) -> tuple[list[tuple[ProjectSpan | None, Mention, str, tuple[int, int], str]], list[ProjectSpan]]:
         sents = _with_lists(text, sentences(text), institutions)
-        projects = self._with_anaphora(text, projects, sents)
-        institutions = self._institution_anaphora(text, institutions, projects, sents)
+        anaphors = list(self.anaphora_re.finditer(text))
+        projects = self._with_anaphora(anaphors, projects, sents)
+        institutions = self._institution_anaphora(text, anaphors, institutions, projects, sents)
         state = _State()
         para_starts: dict[int, int] = {}
         for s, _, para in sents:
@@ -155,13 +156,13 @@ class RelationFinder:
             state.promoted.append(project)
 
     # ------------------------------------------------------------------------------------------
-    def _with_anaphora(self, text: str, projects: Sequence[ProjectSpan], sents: list[tuple[int, int, int]]
-                       ) -> list[ProjectSpan]:
+    def _with_anaphora(self, anaphors: list[re.Match[str]], projects: Sequence[ProjectSpan],
+                       sents: list[tuple[int, int, int]]) -> list[ProjectSpan]:
         """Projects plus anaphors resolved to the project they stand for, in text order."""
         accepted = sorted((p for p in projects if p.accepted), key=lambda p: p.start)
         para_at = _paragraph_lookup(sents)
         out = list(projects)
-        for m in self.anaphora_re.finditer(text):
+        for m in anaphors:
             s, e = m.span()
             para = para_at(s)
             before = [p for p in accepted if p.end <= s and para_at(p.start) == para]
@@ -184,15 +185,15 @@ class RelationFinder:
                 out.append(ProjectSpan(s, e, target.name, True, "ANAPHOR", s, e))
         return sorted(out, key=lambda p: p.start)
 
-    def _institution_anaphora(self, text: str, institutions: Sequence[Mention], projects: Sequence[ProjectSpan],
-                              sents: list[tuple[int, int, int]]) -> Sequence[Mention]:
+    def _institution_anaphora(self, text: str, anaphors: list[re.Match[str]], institutions: Sequence[Mention],
+                              projects: Sequence[ProjectSpan], sents: list[tuple[int, int, int]]) -> Sequence[Mention]:
         """Institutions plus the anaphors that stand for one: 前者 / 后者 standing for no project are the
         first / second of the last two institutions named together in the paragraph (X和Y均有斩获。
         前者牵头申报了“P”，后者参与); 该行 / 该公司 is the institution named last in it."""
         resolved = {p.start for p in projects if p.rule == "ANAPHOR"}
         para_at = _paragraph_lookup(sents)
         added = []
-        for m in self.anaphora_re.finditer(text):
+        for m in anaphors:
             s, e = m.span()
             kind = self.anaphora[m.group()]
             if kind not in ("former", "latter", "institution") or s in resolved:
@@ -370,10 +371,9 @@ class RelationFinder:
 
 _PAIR = re.compile(r"、|和|与|及|以及")  # between two institutions named together
 # between two members of a list written one a line: a short note, punctuation, the line break, a bullet
-_BULLET = r"(?:[-•·*●▪]|\d{1,2}[.、．)]|[（(]\d{1,2}[）)])"  # - A / 1. A / （1）A
 _NOTE = r"(?:[（(][^（）()\n]{1,6}[）)])?[；;，,、。]?"  # A（牵头）；
-_LIST_GAP = re.compile(rf"\s*{_NOTE}\s*\n\s*{_BULLET}?\s*")
-_ITEM_MARK = re.compile(rf"^\s*{_BULLET}?\s*")
+_LIST_GAP = re.compile(rf"\s*{_NOTE}\s*\n\s*{BULLET}?\s*")
+_ITEM_MARK = re.compile(rf"^\s*{BULLET}?\s*")
 _ITEM_NOTE = re.compile(rf"\s*{_NOTE}\s*$")
 _WORD_GOES_ON = set("业情列程径为动")  # after 该行: 行业, 行情, 行为 … are words of their own
 

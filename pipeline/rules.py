@@ -323,6 +323,7 @@ def load_projects(path: Path) -> dict[str, Any]:
     return data
 
 
+BULLET = r"(?:[-•·*●▪]|\d{1,2}[.、．)]|[（(]\d{1,2}[）)])"  # a list item's mark: - A / 1. A / （1）A
 MACROS = {
     "I": "[\ue000-\ue3ff]",
     "P": "[\ue400-\uebff]",
@@ -330,7 +331,7 @@ MACROS = {
     "N": "(?:\\d+|[一二两三四五六七八九十]+)",
 }
 # the start of a list item: spaces, a bullet or a number (- A, 1. A, （1）A)
-MACROS["LS"] = "\\s*(?:[-•·*●▪]|\\d{1,2}[.、．)]|[（(]\\d{1,2}[）)])?\\s*"
+MACROS["LS"] = rf"\s*{BULLET}?\s*"
 # after a field label: a colon (项目名称：X), or the cell break of a two-column table row (项目名称　X)
 MACROS["FS"] = "(?:[：:]{LS}|\u3000)".format(**MACROS)
 # a member may carry a short descriptor (与其全资子公司Y, 与本地初创企业Y); a list written one member
